@@ -1,0 +1,112 @@
+/**
+ * The pipeline's shared currency. Every stage speaks these types; nothing `unknown` or `any`
+ * crosses the decode stage.
+ */
+
+/** Where a Kafka record came from: enough to commit it, dead-letter it, or find it again. */
+export interface KafkaOrigin {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offsets are 64-bit: kept as decimal strings, never as JS numbers. */
+  readonly offset: string;
+}
+
+/** One Kafka record as `fromKafka` emits it. */
+export interface KafkaRecord extends KafkaOrigin {
+  readonly key: Buffer | null;
+  /** null is a tombstone (Debezium sends one after each delete, for log compaction). */
+  readonly value: Buffer | null;
+  /** Broker or producer timestamp, epoch milliseconds as a string (as kafkajs gives it). */
+  readonly timestamp: string;
+}
+
+/** A fully qualified table name. */
+export interface TableRef {
+  readonly schema: string;
+  readonly table: string;
+}
+
+/**
+ * Debezium sends this in place of a column value it does not have: an unchanged TOASTed value in
+ * an update without a full before-image (`unavailable.value.placeholder`, default
+ * `__debezium_unavailable_value`). It must never be written; the target keeps its stored value.
+ */
+export const UNAVAILABLE: unique symbol = Symbol('debezium.unavailable-value');
+export type Unavailable = typeof UNAVAILABLE;
+
+/**
+ * A column value after decoding: PostgreSQL's own text representation of the value (what `COPY …
+ * FROM STDIN` and a `$1::type` parameter accept), SQL NULL, or the unavailable marker. Text keeps
+ * every digit of a NUMERIC, every microsecond of a timestamp and every bit of an int8 exact.
+ */
+export type ColumnValue = string | null | Unavailable;
+
+/** A row: column name → value. */
+export type Row = Readonly<Record<string, ColumnValue>>;
+
+/** Debezium operation codes: create, update, delete, snapshot read, truncate. */
+export type Op = 'c' | 'u' | 'd' | 'r' | 't';
+
+/** Where the change happened in the source database. */
+export interface SourcePosition {
+  readonly schema: string;
+  readonly table: string;
+  /** Log sequence number of the change, as a decimal string (Debezium sends an int64). */
+  readonly lsn: string | null;
+  readonly txId: string | null;
+  /** Commit time in the source, epoch milliseconds. */
+  readonly tsMs: number;
+  /** Debezium's snapshot marker: 'true', 'first', 'last', 'false', 'incremental', … */
+  readonly snapshot: string;
+}
+
+/** One row change, decoded. The one internal currency of the pipeline. */
+export interface ChangeEvent {
+  readonly kind: 'change';
+  readonly op: Op;
+  /** The primary-key columns and their values (from the Kafka record key). Empty for truncate. */
+  readonly key: Row;
+  readonly before: Row | null;
+  readonly after: Row | null;
+  readonly source: SourcePosition;
+  readonly origin: KafkaOrigin;
+  /** Size of the Kafka record (key + value bytes): what a byte-limited batch counts. */
+  readonly sizeBytes: number;
+}
+
+/** A change with the target table it applies to (the output of `route`). */
+export interface RoutedChange extends ChangeEvent {
+  readonly target: TableRef;
+}
+
+/**
+ * A record that carries no row change but still has to be acknowledged so its offset can be
+ * committed: a tombstone, or a message of a kind the pipeline deliberately does not apply.
+ */
+export interface Skipped {
+  readonly kind: 'skipped';
+  readonly reason: 'tombstone' | 'message' | 'heartbeat';
+  readonly origin: KafkaOrigin;
+}
+
+/** Why a record is going to the dead-letter destination. */
+export type FailureStage = 'decode' | 'route' | 'apply';
+
+/**
+ * A record that could not be decoded, routed or applied. A value, never a throw: it travels to
+ * the dead-letter destination with its origin and reason, and its offset is committed with the rest.
+ */
+export interface Failure {
+  readonly kind: 'failure';
+  readonly stage: FailureStage;
+  /** Human-readable reason, including the io-ts path report for decode failures. */
+  readonly reason: string;
+  readonly origin: KafkaOrigin;
+  /** The record key as text (utf-8), for finding it again; null when the record had none. */
+  readonly key: string | null;
+  /** The raw record value as text (utf-8), kept so nothing is lost; null for tombstones. */
+  readonly value: string | null;
+}
+
+/** What `decodeDebezium` emits for each record. */
+export type Decoded = ChangeEvent | Skipped;
