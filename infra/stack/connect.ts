@@ -1,0 +1,128 @@
+/**
+ * Kafka Connect in distributed mode with its REST API, and the Debezium PostgreSQL connector in its
+ * own plugin.path sub-folder (each sub-folder is one isolated class loader).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CONNECT_HEAP, CONNECTOR_CONFIG_FILE, HOST, type Ports, type StackPaths } from './config.js';
+import { jvmArgs, writeProperties } from './jvm.js';
+import { runningPid, startDetached, type ManagedProcess } from './processes.js';
+
+export const CONNECT_MAIN_CLASS = 'org.apache.kafka.connect.cli.ConnectDistributed';
+export const DEBEZIUM_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
+const HTTP_TIMEOUT_MS = 5000;
+
+export function connectProcess(paths: StackPaths): ManagedProcess {
+  return { name: 'connect', pidFile: path.join(paths.run, 'connect.pid'), marker: CONNECT_MAIN_CLASS };
+}
+
+export function connectLog(paths: StackPaths): string {
+  return path.join(paths.logs, 'connect.log');
+}
+
+export function startConnect(java: string, paths: StackPaths, ports: Ports): number {
+  const part = connectProcess(paths);
+  const running = runningPid(part);
+  if (running !== undefined) return running;
+  const file = path.join(paths.config, 'connect-distributed.properties');
+  writeProperties(file, {
+    'bootstrap.servers': `${HOST}:${ports.kafka}`,
+    'group.id': 'cdc-connect-cluster',
+    'config.storage.topic': 'connect-configs',
+    'offset.storage.topic': 'connect-offsets',
+    'status.storage.topic': 'connect-status',
+    'config.storage.replication.factor': 1,
+    'offset.storage.replication.factor': 1,
+    'status.storage.replication.factor': 1,
+    'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    'key.converter.schemas.enable': 'true',
+    'value.converter.schemas.enable': 'true',
+    // Connect binds every interface unless told otherwise.
+    listeners: `http://${HOST}:${ports.connect}`,
+    'rest.advertised.host.name': HOST,
+    'rest.advertised.port': ports.connect,
+    'plugin.path': paths.plugins,
+    // Debezium ships the ServiceLoader manifests, so the worker need not scan every jar.
+    'plugin.discovery': 'service_load',
+    // Source offsets (the LSN Debezium has read to) are flushed every second, not every 10 s.
+    'offset.flush.interval.ms': 1000,
+  });
+  return startDetached(part, {
+    command: java,
+    args: jvmArgs(paths, CONNECT_HEAP, CONNECT_MAIN_CLASS, [file]),
+    logFile: connectLog(paths),
+  });
+}
+
+async function http(method: string, url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+  });
+  const text = await response.text();
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // Connect answers some errors in plain text; keep the text.
+  }
+  return { status: response.status, json };
+}
+
+/** Ready means the REST API answers and the Debezium plugin is loaded. */
+export async function connectAnswers(connectUrl: string): Promise<true | undefined> {
+  const { status, json } = await http('GET', `${connectUrl}/connector-plugins`);
+  if (status !== 200 || !Array.isArray(json)) return undefined;
+  return json.some((plugin: { class?: string }) => plugin.class === DEBEZIUM_CONNECTOR_CLASS) ? true : undefined;
+}
+
+export interface ConnectorFile {
+  readonly name: string;
+  readonly config: Readonly<Record<string, string>>;
+}
+
+export function readConnectorFile(file = CONNECTOR_CONFIG_FILE): ConnectorFile {
+  const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as ConnectorFile;
+  if (typeof parsed.name !== 'string' || typeof parsed.config !== 'object') {
+    throw new Error(`${file} must hold {"name": "...", "config": {...}}`);
+  }
+  return parsed;
+}
+
+/** PUT …/config creates the connector or updates its config: idempotent. */
+export async function registerConnector(connectUrl: string, connector: ConnectorFile): Promise<void> {
+  const { status, json } = await http('PUT', `${connectUrl}/connectors/${encodeURIComponent(connector.name)}/config`, connector.config);
+  if (status !== 200 && status !== 201) {
+    const message = typeof json === 'object' && json && 'message' in json ? String(json.message) : JSON.stringify(json);
+    throw new Error(`Connect refused the connector config (HTTP ${status}): ${message}`);
+  }
+}
+
+export interface ConnectorStatus {
+  readonly name: string;
+  readonly connector: { readonly state: string; readonly worker_id?: string; readonly trace?: string };
+  readonly tasks: readonly { readonly id: number; readonly state: string; readonly worker_id?: string; readonly trace?: string }[];
+}
+
+export async function connectorStatus(connectUrl: string, name: string): Promise<ConnectorStatus | undefined> {
+  const { status, json } = await http('GET', `${connectUrl}/connectors/${encodeURIComponent(name)}/status`);
+  return status === 200 ? (json as ConnectorStatus) : undefined;
+}
+
+export async function deleteConnector(connectUrl: string, name: string): Promise<void> {
+  await http('DELETE', `${connectUrl}/connectors/${encodeURIComponent(name)}`);
+}
+
+/** The first failure trace of a connector status, when the connector or a task FAILED. */
+export function failureOf(status: ConnectorStatus): string | undefined {
+  if (status.connector.state === 'FAILED') return status.connector.trace ?? 'connector FAILED (no trace)';
+  const failedTask = status.tasks.find((task) => task.state === 'FAILED');
+  return failedTask ? (failedTask.trace ?? `task ${failedTask.id} FAILED (no trace)`) : undefined;
+}
+
+export function isRunning(status: ConnectorStatus): boolean {
+  return status.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((task) => task.state === 'RUNNING');
+}
