@@ -37,6 +37,10 @@ export const SOURCE_DATABASE = 'sourcedb';
 export const TARGET_DATABASE = 'targetdb';
 export const HOST = '127.0.0.1';
 
+/** The Connect worker's group and its three storage topics (config, offsets, status). */
+export const CONNECT_GROUP_ID = 'cdc-connect-cluster';
+export const CONNECT_STORAGE_TOPICS = { config: 'connect-configs', offset: 'connect-offsets', status: 'connect-status' } as const;
+
 /** JVM heap limits: without -Xmx a JVM takes a quarter of the machine's memory. */
 export const KAFKA_HEAP = '-Xms256m -Xmx512m';
 export const CONNECT_HEAP = '-Xms256m -Xmx768m';

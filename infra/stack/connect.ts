@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CONNECT_HEAP, CONNECTOR_CONFIG_FILE, HOST, type Ports, type StackPaths } from './config.js';
+import { CONNECT_GROUP_ID, CONNECT_HEAP, CONNECT_STORAGE_TOPICS, CONNECTOR_CONFIG_FILE, HOST, type Ports, type StackPaths } from './config.js';
 import { jvmArgs, writeProperties } from './jvm.js';
 import { runningPid, startDetached, type ManagedProcess } from './processes.js';
 
@@ -27,10 +27,10 @@ export function startConnect(java: string, paths: StackPaths, ports: Ports): num
   const file = path.join(paths.config, 'connect-distributed.properties');
   writeProperties(file, {
     'bootstrap.servers': `${HOST}:${ports.kafka}`,
-    'group.id': 'cdc-connect-cluster',
-    'config.storage.topic': 'connect-configs',
-    'offset.storage.topic': 'connect-offsets',
-    'status.storage.topic': 'connect-status',
+    'group.id': CONNECT_GROUP_ID,
+    'config.storage.topic': CONNECT_STORAGE_TOPICS.config,
+    'offset.storage.topic': CONNECT_STORAGE_TOPICS.offset,
+    'status.storage.topic': CONNECT_STORAGE_TOPICS.status,
     'config.storage.replication.factor': 1,
     'offset.storage.replication.factor': 1,
     'status.storage.replication.factor': 1,

@@ -40,32 +40,32 @@ export function findJava(): string {
   return java;
 }
 
-export function findMaven(): string {
-  if (run('mvn', ['-v']) === undefined) {
+export function findMaven(mvn = 'mvn'): string {
+  if (run(mvn, ['-v']) === undefined) {
     throw new StackError(
       'maven',
       'mvn is not installed: it resolves the Kafka, Connect and Debezium jars from Maven Central',
       'install Apache Maven (Debian: apt-get install maven)',
     );
   }
-  return 'mvn';
+  return mvn;
 }
 
 /**
  * The folder of initdb/pg_ctl/postgres: PG_BIN when set, else `pg_config --bindir`, else the
  * newest /usr/lib/postgresql/<version>/bin (Debian keeps the server binaries off the PATH).
  */
-export function findPostgresBin(): string {
+export function findPostgresBin({ pgBin = process.env.PG_BIN, searchRoot = DEBIAN_POSTGRES_ROOT, usePgConfig = true } = {}): string {
   const candidates: string[] = [];
-  if (process.env.PG_BIN) candidates.push(process.env.PG_BIN);
-  const fromPgConfig = run('pg_config', ['--bindir'])?.trim().split('\n')[0];
+  if (pgBin) candidates.push(pgBin);
+  const fromPgConfig = usePgConfig ? run('pg_config', ['--bindir'])?.trim().split('\n')[0] : undefined;
   if (fromPgConfig) candidates.push(fromPgConfig);
-  if (fs.existsSync(DEBIAN_POSTGRES_ROOT)) {
+  if (fs.existsSync(searchRoot)) {
     const versions = fs
-      .readdirSync(DEBIAN_POSTGRES_ROOT)
+      .readdirSync(searchRoot)
       .filter((name) => /^\d+$/.test(name))
       .sort((a, b) => Number(b) - Number(a));
-    candidates.push(...versions.map((version) => path.join(DEBIAN_POSTGRES_ROOT, version, 'bin')));
+    candidates.push(...versions.map((version) => path.join(searchRoot, version, 'bin')));
   }
   const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'pg_ctl')));
   if (!found) {
