@@ -1,0 +1,22 @@
+/**
+ * Commits, per partition, the offset below which every record is durable (flushed or
+ * dead-lettered). Called after each flush. A commit refused during a rebalance is not an error:
+ * the records are read again from the last commit and applied idempotently.
+ */
+import { KafkaJSProtocolError, type Consumer } from 'kafkajs';
+import type { CommittableOffset, OffsetTracker } from './offsetTracker.js';
+
+export async function commitDurable(consumer: Consumer, tracker: OffsetTracker): Promise<readonly CommittableOffset[]> {
+  const offsets = tracker.committable();
+  if (offsets.length === 0) return offsets;
+  try {
+    await consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
+  } catch (error) {
+    if (error instanceof KafkaJSProtocolError && REBALANCE_ERRORS.has(error.type)) return [];
+    throw error;
+  }
+  return offsets;
+}
+
+/** Kafka error codes a commit gets when the group is rebalancing or this member left it. */
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR']);

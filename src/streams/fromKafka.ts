@@ -1,0 +1,120 @@
+/**
+ * Kafka records as an Observable, read by a kafkajs consumer with auto-commit off (offsets are
+ * committed by `commitDurable` after the records are durable in the target).
+ *
+ * Backpressure: RxJS does not slow a producer by itself, so the source pauses every subscribed
+ * topic once the tracker counts `highWaterMark` records in flight and resumes at `lowWaterMark`.
+ * Memory is bounded by the high-water mark plus one fetch, however large the backlog.
+ */
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { Observable } from 'rxjs';
+import type { KafkaRecord } from '../types.js';
+import type { OffsetTracker } from './offsetTracker.js';
+
+export const DEFAULT_HIGH_WATER_MARK = 20_000;
+/** How often a paused source looks at the tracker to decide whether to resume. */
+const RESUME_POLL_MS = 20;
+
+export interface FromKafkaOptions {
+  /** Topics (or patterns) to subscribe to. */
+  readonly topics: readonly (string | RegExp)[];
+  /** Tracks every emitted record until it is durable; its in-flight count drives backpressure. */
+  readonly tracker: OffsetTracker;
+  /** Where a new consumer group starts: the earliest offset (true) or only new records (false). */
+  readonly fromBeginning?: boolean;
+  /** Pause fetching when this many records are in flight. */
+  readonly highWaterMark?: number;
+  /** Resume fetching when the in-flight count falls to this (default: half the high-water mark). */
+  readonly lowWaterMark?: number;
+  /** Told about pauses, resumes and rebalances. */
+  readonly onEvent?: (event: SourceEvent) => void;
+}
+
+export type SourceEvent =
+  | { readonly type: 'paused'; readonly inFlight: number }
+  | { readonly type: 'resumed'; readonly inFlight: number }
+  | { readonly type: 'rebalanced'; readonly assignment: Readonly<Record<string, readonly number[]>> };
+
+function toRecord(topic: string, partition: number, message: EachBatchPayload['batch']['messages'][number]): KafkaRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    timestamp: message.timestamp,
+  };
+}
+
+export function fromKafka(consumer: Consumer, options: FromKafkaOptions): Observable<KafkaRecord> {
+  const {
+    topics,
+    tracker,
+    fromBeginning = true,
+    highWaterMark = DEFAULT_HIGH_WATER_MARK,
+    lowWaterMark = Math.floor(highWaterMark / 2),
+    onEvent = () => undefined,
+  } = options;
+  if (!(highWaterMark > 0 && lowWaterMark >= 0 && lowWaterMark < highWaterMark)) {
+    throw new RangeError(`fromKafka: need 0 <= lowWaterMark (${lowWaterMark}) < highWaterMark (${highWaterMark})`);
+  }
+
+  return new Observable<KafkaRecord>((subscriber) => {
+    let paused = false;
+    let resumeTimer: NodeJS.Timeout | undefined;
+    // Topics are paused by name; patterns only name their topics as records arrive.
+    const seenTopics = new Set<string>();
+    const topicList = (): { topic: string }[] => [...seenTopics].map((topic) => ({ topic }));
+
+    const pauseIfFull = (): void => {
+      if (paused || tracker.inFlight < highWaterMark) return;
+      paused = true;
+      consumer.pause(topicList());
+      onEvent({ type: 'paused', inFlight: tracker.inFlight });
+      resumeTimer = setInterval(() => {
+        if (tracker.inFlight > lowWaterMark) return;
+        clearInterval(resumeTimer);
+        paused = false;
+        consumer.resume(topicList());
+        onEvent({ type: 'resumed', inFlight: tracker.inFlight });
+      }, RESUME_POLL_MS);
+    };
+
+    // After a rebalance kafkajs reads every assigned partition again from its committed offset, so
+    // what was tracked before may never be committed (it may belong to a revoked partition).
+    const removeJoinListener = consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      tracker.reset();
+      onEvent({ type: 'rebalanced', assignment: event.payload.memberAssignment });
+    });
+
+    const eachBatch = async ({ batch, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> => {
+      seenTopics.add(batch.topic);
+      for (const message of batch.messages) {
+        // Stale: the partition was revoked mid-batch; the rest is read again by its next owner.
+        if (!isRunning() || isStale() || subscriber.closed) break;
+        const record = toRecord(batch.topic, batch.partition, message);
+        tracker.track(record);
+        subscriber.next(record);
+      }
+      pauseIfFull();
+      await heartbeat();
+    };
+
+    const start = async (): Promise<void> => {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...topics], fromBeginning });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: true, eachBatch });
+    };
+    start().catch((error: unknown) => subscriber.error(error));
+    consumer.on(consumer.events.CRASH, (event) => {
+      // kafkajs restarts itself after a retriable crash; anything else ends the stream.
+      if (!event.payload.restart) subscriber.error(event.payload.error);
+    });
+
+    return () => {
+      clearInterval(resumeTimer);
+      removeJoinListener();
+      void consumer.stop();
+    };
+  });
+}

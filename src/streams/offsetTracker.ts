@@ -1,0 +1,108 @@
+/**
+ * Which offsets may be committed. A record is tracked when the source emits it and marked done when
+ * it is durable: flushed to the target, dead-lettered, or skipped (a tombstone). Records finish out
+ * of order (lanes flush in parallel), so per partition the committable offset is the end of the
+ * contiguous done prefix: Kafka's committed offset means "everything below this is handled".
+ *
+ * Offsets are 64-bit; they are kept as bigint here and as decimal strings at the edges.
+ */
+import type { KafkaOrigin } from '../types.js';
+
+export interface CommittableOffset {
+  readonly topic: string;
+  readonly partition: number;
+  /** The next offset to read: last handled offset + 1, as Kafka's commit expects. */
+  readonly offset: string;
+}
+
+interface PartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  /** Tracked offsets in the order the source emitted them (ascending within a partition). */
+  readonly queue: bigint[];
+  /** Index of the first offset in `queue` not yet known to be done. */
+  head: number;
+  readonly done: Set<bigint>;
+  /** What was last handed out for committing, so the same offset is not committed twice. */
+  committed: bigint | undefined;
+}
+
+/** Compact the queue once this many handled offsets sit before its head. */
+const COMPACT_AFTER = 4096;
+
+const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+export class OffsetTracker {
+  private readonly partitions = new Map<string, PartitionState>();
+  private pending = 0;
+
+  /** Records emitted and not yet durable: what backpressure is measured in. */
+  get inFlight(): number {
+    return this.pending;
+  }
+
+  track(origin: KafkaOrigin): void {
+    const id = partitionId(origin.topic, origin.partition);
+    let state = this.partitions.get(id);
+    if (!state) {
+      state = { topic: origin.topic, partition: origin.partition, queue: [], head: 0, done: new Set(), committed: undefined };
+      this.partitions.set(id, state);
+    }
+    const offset = BigInt(origin.offset);
+    const last = state.queue[state.queue.length - 1];
+    if (last !== undefined && offset <= last) {
+      throw new RangeError(`offset ${origin.offset} of ${origin.topic}/${origin.partition} arrived after ${last}: offsets must ascend`);
+    }
+    state.queue.push(offset);
+    this.pending += 1;
+  }
+
+  /**
+   * Marks records durable. Records the tracker does not know (from before a `reset`) are ignored:
+   * their partition was revoked and they will be read again from the committed offset.
+   */
+  done(origins: Iterable<KafkaOrigin>): void {
+    for (const origin of origins) {
+      const state = this.partitions.get(partitionId(origin.topic, origin.partition));
+      if (!state) continue;
+      const offset = BigInt(origin.offset);
+      const first = state.queue[state.head];
+      if (first === undefined || offset < first || state.done.has(offset)) continue;
+      state.done.add(offset);
+      this.pending -= 1;
+    }
+  }
+
+  /** Per partition, the offset to commit when it moved since the last call; empty when nothing moved. */
+  committable(): CommittableOffset[] {
+    const result: CommittableOffset[] = [];
+    for (const state of this.partitions.values()) {
+      let advanced: bigint | undefined;
+      while (state.head < state.queue.length && state.done.has(state.queue[state.head]!)) {
+        const offset = state.queue[state.head]!;
+        state.done.delete(offset);
+        advanced = offset;
+        state.head += 1;
+      }
+      if (state.head >= COMPACT_AFTER) {
+        state.queue.splice(0, state.head);
+        state.head = 0;
+      }
+      if (advanced === undefined) continue;
+      const next = advanced + 1n;
+      if (state.committed !== undefined && next <= state.committed) continue;
+      state.committed = next;
+      result.push({ topic: state.topic, partition: state.partition, offset: next.toString() });
+    }
+    return result;
+  }
+
+  /**
+   * Forgets every partition: after a rebalance the consumer reads again from the committed offsets,
+   * so nothing tracked before it may be committed (never commit for a revoked partition).
+   */
+  reset(): void {
+    this.partitions.clear();
+    this.pending = 0;
+  }
+}
