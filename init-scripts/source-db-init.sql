@@ -15,7 +15,8 @@ CREATE TABLE orders (
     product_name VARCHAR(255)   NOT NULL,
     quantity     INTEGER        NOT NULL,
     price        NUMERIC(10, 2) NOT NULL,
-    order_date   TIMESTAMP      NOT NULL DEFAULT CURRENT_TIMESTAMP
+    order_date   TIMESTAMP      NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    notes        TEXT
 );
 
 ALTER TABLE users REPLICA IDENTITY FULL;

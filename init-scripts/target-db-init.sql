@@ -17,5 +17,6 @@ CREATE TABLE orders (
     quantity     INTEGER        NOT NULL,
     price        NUMERIC(10, 2) NOT NULL,
     order_date   TIMESTAMP      NOT NULL,
+    notes        TEXT,
     synced_at    TIMESTAMPTZ    NOT NULL DEFAULT now()
 );
