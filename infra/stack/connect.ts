@@ -34,6 +34,9 @@ export function startConnect(java: string, paths: StackPaths, ports: Ports): num
     'config.storage.replication.factor': 1,
     'offset.storage.replication.factor': 1,
     'status.storage.replication.factor': 1,
+    // One node: one partition each is plenty (the defaults are 25 and 5).
+    'offset.storage.partitions': 1,
+    'status.storage.partitions': 1,
     'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
     'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
     'key.converter.schemas.enable': 'true',

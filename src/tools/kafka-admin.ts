@@ -1,0 +1,46 @@
+/** What the inspection tools ask the broker: topics with their partitions and offsets. */
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+
+export function kafkaFor(brokers: string, clientId: string): Kafka {
+  return new Kafka({ clientId, brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+}
+
+export async function connectedAdmin(brokers: string): Promise<Admin> {
+  const admin = kafkaFor(brokers, 'cdc-tools').admin();
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(`cannot reach Kafka at ${brokers}: ${(error as Error).message}\n  fix: npm run stack:up, or set KAFKA_BROKERS`);
+  }
+  return admin;
+}
+
+export interface PartitionOffsets {
+  readonly partition: number;
+  readonly low: string;
+  readonly high: string;
+}
+
+export interface TopicOffsets {
+  readonly topic: string;
+  readonly partitions: readonly PartitionOffsets[];
+  /** Messages currently retained: the sum of high − low. */
+  readonly messages: bigint;
+}
+
+export async function topicOffsets(admin: Admin, topic: string): Promise<TopicOffsets> {
+  const partitions = (await admin.fetchTopicOffsets(topic))
+    .map(({ partition, low, high }) => ({ partition, low, high }))
+    .sort((a, b) => a.partition - b.partition);
+  const messages = partitions.reduce((sum, p) => sum + BigInt(p.high) - BigInt(p.low), 0n);
+  return { topic, partitions, messages };
+}
+
+/** A clear error for a topic that does not exist, listing those that do. */
+export async function requireTopic(admin: Admin, topic: string): Promise<void> {
+  const topics = await admin.listTopics();
+  if (!topics.includes(topic)) {
+    const known = topics.filter((name) => !name.startsWith('__')).sort();
+    throw new Error(`topic ${topic} does not exist. Topics: ${known.join(', ') || '(none)'}\n  fix: npm run topics lists them`);
+  }
+}
