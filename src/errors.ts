@@ -3,7 +3,14 @@
  * `retriable` flag and a `cause`, subclasses that carry the coordinates needed to find the guilty
  * record or table again. Retriability is decided from codes and flags, never from message text.
  */
-import { UNAVAILABLE, type ChangeEvent, type Failure, type FailureStage, type KafkaOrigin, type TableRef } from './types.js';
+import {
+  UNAVAILABLE,
+  type ChangeEvent,
+  type Failure,
+  type FailureStage,
+  type KafkaOrigin,
+  type TableRef,
+} from './types.js';
 
 /** What every pipeline error may say about itself. */
 export interface CdcErrorOptions {
@@ -29,7 +36,10 @@ export class DecodeError extends CdcError {
   override name = 'DecodeError';
   readonly origin: KafkaOrigin;
 
-  constructor(message: string, { origin, cause }: { readonly origin: KafkaOrigin; readonly cause?: unknown }) {
+  constructor(
+    message: string,
+    { origin, cause }: { readonly origin: KafkaOrigin; readonly cause?: unknown },
+  ) {
     super(message, { retriable: false, cause });
     this.origin = origin;
   }
@@ -43,7 +53,11 @@ export class ApplyError extends CdcError {
 
   constructor(
     message: string,
-    { table, origin, ...options }: CdcErrorOptions & { readonly table: TableRef; readonly origin?: KafkaOrigin },
+    {
+      table,
+      origin,
+      ...options
+    }: CdcErrorOptions & { readonly table: TableRef; readonly origin?: KafkaOrigin },
   ) {
     super(message, options);
     this.table = table;
@@ -130,7 +144,8 @@ export function isRetriable(error: unknown): boolean {
 /** What Debezium's placeholder looks like in failure text (the symbol itself has no JSON form). */
 export const UNAVAILABLE_TEXT = '__debezium_unavailable_value';
 
-const showUnavailable = (_key: string, value: unknown): unknown => (value === UNAVAILABLE ? UNAVAILABLE_TEXT : value);
+const showUnavailable = (_key: string, value: unknown): unknown =>
+  value === UNAVAILABLE ? UNAVAILABLE_TEXT : value;
 
 /**
  * A decoded change as a dead-letter `Failure`. The raw record text is gone after decoding, so the

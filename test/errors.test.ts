@@ -16,7 +16,8 @@ const table = { schema: 'public', table: 'users' };
 /** What node-postgres throws for a server error: an Error with the SQLSTATE in `code`. */
 const pgError = (code: string): Error => Object.assign(new Error('server said no'), { code });
 /** What Node throws for a socket failure. */
-const socketError = (code: string): Error => Object.assign(new Error(`connect ${code}`), { code, syscall: 'connect' });
+const socketError = (code: string): Error =>
+  Object.assign(new Error(`connect ${code}`), { code, syscall: 'connect' });
 /** A kafkajs error: its own `retriable` flag. */
 const kafkaError = (retriable: boolean): Error => Object.assign(new Error('kafka said so'), { retriable });
 
@@ -74,14 +75,18 @@ describe('isRetriable', () => {
   });
 
   it('walks the cause chain', () => {
-    const wrapped = new Error('flush failed', { cause: new Error('query failed', { cause: pgError('40P01') }) });
+    const wrapped = new Error('flush failed', {
+      cause: new Error('query failed', { cause: pgError('40P01') }),
+    });
     expect(isRetriable(wrapped)).toBe(true);
     expect(isRetriable(new Error('flush failed', { cause: pgError('23505') }))).toBe(false);
     expect(isRetriable(new Error('flush failed', { cause: new RangeError('bad') }))).toBe(false);
   });
 
   it('lets an outer explicit flag win over its cause', () => {
-    const kafkaNonRetriable = Object.assign(new Error('gave up', { cause: kafkaError(true) }), { retriable: false });
+    const kafkaNonRetriable = Object.assign(new Error('gave up', { cause: kafkaError(true) }), {
+      retriable: false,
+    });
     expect(isRetriable(kafkaNonRetriable)).toBe(false);
     expect(isRetriable(new CdcError('no more', { retriable: false, cause: pgError('40001') }))).toBe(false);
   });

@@ -22,14 +22,18 @@ export function route({ tables = {}, topicPrefix }: RouteConfig = {}): OperatorF
   ChangeEvent,
   E.Either<Failure, RoutedChange>
 > {
-  const explicit = new Map(Object.entries(tables).map(([topic, target]) => [topic, toTableRef(topic, target)]));
+  const explicit = new Map(
+    Object.entries(tables).map(([topic, target]) => [topic, toTableRef(topic, target)]),
+  );
 
-  const targetOf = (topic: string): TableRef | undefined => explicit.get(topic) ?? tableFromTopic(topic, topicPrefix);
+  const targetOf = (topic: string): TableRef | undefined =>
+    explicit.get(topic) ?? tableFromTopic(topic, topicPrefix);
 
   return map((event) => {
     const target = targetOf(event.origin.topic);
     if (target === undefined) {
-      const expected = topicPrefix === undefined ? '<prefix>.<schema>.<table>' : `${topicPrefix}.<schema>.<table>`;
+      const expected =
+        topicPrefix === undefined ? '<prefix>.<schema>.<table>' : `${topicPrefix}.<schema>.<table>`;
       const reason =
         `topic "${event.origin.topic}" has no target table: it is not ${expected}; ` +
         `add it to the route tables map ("${event.origin.topic}": "schema.table")`;

@@ -7,7 +7,9 @@ import { filter, map, pipe, tap, type Observer, type OperatorFunction } from 'rx
  * dead-letter side's own completion belongs to whoever owns it. A throwing `next` errors the stream
  * (a dead letter that cannot be kept must not be dropped silently).
  */
-export function splitFailures<L, A>(deadLetters: Pick<Observer<L>, 'next'>): OperatorFunction<E.Either<L, A>, A> {
+export function splitFailures<L, A>(
+  deadLetters: Pick<Observer<L>, 'next'>,
+): OperatorFunction<E.Either<L, A>, A> {
   return pipe(
     tap((either) => {
       if (E.isLeft(either)) deadLetters.next(either.left);

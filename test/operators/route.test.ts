@@ -16,12 +16,16 @@ const change = (topic: string, offset: string): ChangeEvent => ({
   sizeBytes: 10,
 });
 
-const routed = (event: ChangeEvent, target: TableRef): E.Either<Failure, RoutedChange> => E.right({ ...event, target });
+const routed = (event: ChangeEvent, target: TableRef): E.Either<Failure, RoutedChange> =>
+  E.right({ ...event, target });
 
 const users = change('dbserver1.public.users', '1');
 const orders = change('dbserver1.sales.orders', '2');
 const dotted = change('acme.eu.inventory.items', '3');
 const bare = change('users', '4');
+
+const publicUsers = { schema: 'public', table: 'users' };
+const salesOrders = { schema: 'sales', table: 'orders' };
 
 describe('route', () => {
   let testScheduler: TestScheduler;
@@ -30,15 +34,15 @@ describe('route', () => {
     testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
   });
 
-  it('routes <prefix>.<schema>.<table> to schema.table, the prefix may contain dots', () => {
+  it('routes <prefix>.<schema>.<table> to schema.table; the prefix may contain dots', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('  -u-o-d-|', { u: users, o: orders, d: dotted });
-      const subs = '        ^-------!';
-      const expected = '     -u-o-d-|';
+      const source = cold(' -u-o-d-|', { u: users, o: orders, d: dotted });
+      const subs = '        ^------!';
+      const expected = '    -u-o-d-|';
 
       expectObservable(source.pipe(route())).toBe(expected, {
-        u: routed(users, { schema: 'public', table: 'users' }),
-        o: routed(orders, { schema: 'sales', table: 'orders' }),
+        u: routed(users, publicUsers),
+        o: routed(orders, salesOrders),
         d: routed(dotted, { schema: 'inventory', table: 'items' }),
       });
       expectSubscriptions(source.subscriptions).toBe(subs);
@@ -47,9 +51,9 @@ describe('route', () => {
 
   it('turns a topic it cannot route into a route failure naming the topic and the fix', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('  -b-u-|', { b: bare, u: users });
-      const subs = '        ^-----!';
-      const expected = '     -b-u-|';
+      const source = cold(' -b-u-|', { b: bare, u: users });
+      const subs = '        ^----!';
+      const expected = '    -b-u-|';
 
       expectObservable(source.pipe(route())).toBe(expected, {
         b: E.left({
@@ -62,7 +66,7 @@ describe('route', () => {
           key: '{"id":"4"}',
           value: '{"before":null,"after":{"id":"4","name":"n"},"op":"c"}',
         }),
-        u: routed(users, { schema: 'public', table: 'users' }),
+        u: routed(users, publicUsers),
       });
       expectSubscriptions(source.subscriptions).toBe(subs);
     });
@@ -70,9 +74,9 @@ describe('route', () => {
 
   it('lets the explicit tables map win, as "schema.table" or a TableRef', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('  -u-b-d-|', { u: users, b: bare, d: dotted });
-      const subs = '        ^-------!';
-      const expected = '     -u-b-d-|';
+      const source = cold(' -u-b-d-|', { u: users, b: bare, d: dotted });
+      const subs = '        ^------!';
+      const expected = '    -u-b-d-|';
       const tables = {
         'dbserver1.public.users': 'archive.users_v2',
         users: { schema: 'legacy', table: 'users' },
@@ -90,13 +94,16 @@ describe('route', () => {
 
   it('with a topicPrefix, routes only topics <topicPrefix>.<schema>.<table>', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('  -u-d-|', { u: users, d: dotted });
-      const subs = '        ^-----!';
-      const expected = '     -u-d-|';
+      const source = cold(' -u-d-|', { u: users, d: dotted });
+      const subs = '        ^----!';
+      const expected = '    -u-d-|';
 
       expectObservable(source.pipe(route({ topicPrefix: 'acme.eu' }))).toBe(expected, {
         u: E.left(
-          expect.objectContaining({ stage: 'route', reason: expect.stringContaining('not acme.eu.<schema>.<table>') }),
+          expect.objectContaining({
+            stage: 'route',
+            reason: expect.stringContaining('not acme.eu.<schema>.<table>'),
+          }),
         ),
         d: routed(dotted, { schema: 'inventory', table: 'items' }),
       });
@@ -112,9 +119,9 @@ describe('route', () => {
 
   it('never emits for a source that never emits', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('  -');
+      const source = cold(' -', { u: users });
       const subs = '        ^';
-      const expected = '     -';
+      const expected = '    -';
 
       expectObservable(source.pipe(route())).toBe(expected);
       expectSubscriptions(source.subscriptions).toBe(subs);
@@ -123,9 +130,9 @@ describe('route', () => {
 
   it('completes with an empty source', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('  |');
+      const source = cold(' |', { u: users });
       const subs = '        (^!)';
-      const expected = '     |';
+      const expected = '    |';
 
       expectObservable(source.pipe(route())).toBe(expected);
       expectSubscriptions(source.subscriptions).toBe(subs);
@@ -134,29 +141,29 @@ describe('route', () => {
 
   it('forwards a source error', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold('  -u-#', { u: users }, new Error('broker gone'));
+      const source = cold(' -u-#', { u: users }, new Error('broker gone'));
       const subs = '        ^--!';
-      const expected = '     -u-#';
+      const expected = '    -u-#';
 
       expectObservable(source.pipe(route())).toBe(
         expected,
-        { u: routed(users, { schema: 'public', table: 'users' }) },
+        { u: routed(users, publicUsers) },
         new Error('broker gone'),
       );
       expectSubscriptions(source.subscriptions).toBe(subs);
     });
   });
 
-  it('keeps going with a never-ending source, and stops on early unsubscribe', () => {
+  it('keeps up with a never-ending source and stops at an early unsubscribe', () => {
     testScheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
-      const source = hot('   -u-^-u-o---u-o-', { u: users, o: orders });
+      const source = hot('  -u-^-u-o---u-o-', { u: users, o: orders });
       const subs = '           ^------!';
       const unsub = '          -------!';
       const expected = '       --u-o---';
 
       expectObservable(source.pipe(route()), unsub).toBe(expected, {
-        u: routed(users, { schema: 'public', table: 'users' }),
-        o: routed(orders, { schema: 'sales', table: 'orders' }),
+        u: routed(users, publicUsers),
+        o: routed(orders, salesOrders),
       });
       expectSubscriptions(source.subscriptions).toBe(subs);
     });
