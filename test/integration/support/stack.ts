@@ -29,7 +29,7 @@ export const target = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> =
 export async function collectMessages(
   topic: string,
   done: (messages: readonly KafkaMessage[]) => boolean,
-  { timeoutMs = 30_000, filter = (_: KafkaMessage) => true } = {},
+  { timeoutMs = 30_000, filter = (_: KafkaMessage): boolean => true } = {},
 ): Promise<KafkaMessage[]> {
   const consumer: Consumer = kafkaClient().consumer({ groupId: `cdc-test-${process.pid}-${Date.now()}-${Math.random()}` });
   const messages: KafkaMessage[] = [];
