@@ -1,0 +1,173 @@
+/**
+ * What the sink knows about its target tables, read from pg_catalog and cached per table. Table and
+ * column names from events are only ever used after they are found here, and are quoted with
+ * pg.escapeIdentifier; nothing from an event is pasted into SQL as it came.
+ */
+import pg from 'pg';
+import type { TableRef } from '../types.js';
+import type { Queryable } from './pool.js';
+
+/** One column of a target table. */
+export interface TargetColumn {
+  readonly name: string;
+  /** The declared type, as `format_type` shows it: `character varying(100)`, `numeric(10,2)`. */
+  readonly type: string;
+  /**
+   * The SQL to cast staging text to: the type's own qualified name without a type modifier
+   * (`pg_catalog.varchar`, `pg_catalog."bit"`). Not `type`: an explicit cast to `varchar(100)`
+   * silently truncates, and `bit`/`character` without a length mean length 1. Casting to the bare
+   * type and letting the INSERT's assignment apply the modifier makes a too-long value an error.
+   */
+  readonly castType: string;
+  readonly notNull: boolean;
+  readonly hasDefault: boolean;
+  /** A generated column (GENERATED ALWAYS AS (…) STORED): the target computes it, never written. */
+  readonly generated: boolean;
+  /** GENERATED ALWAYS AS IDENTITY: writing it takes OVERRIDING SYSTEM VALUE. */
+  readonly identityAlways: boolean;
+}
+
+/** A target table the sink can write to: it exists and has a primary key. */
+export interface TargetTable {
+  readonly ref: TableRef;
+  /** `"schema"."table"`, quoted, ready for SQL. */
+  readonly sqlName: string;
+  /** Columns in table order (attnum). */
+  readonly columns: ReadonlyMap<string, TargetColumn>;
+  /** Primary-key column names, in key order; never empty. */
+  readonly primaryKey: readonly string[];
+}
+
+/** A table looked up: writable, or refused with a reason a person can act on. */
+export type TableLookup =
+  | { readonly kind: 'found'; readonly table: TargetTable }
+  | { readonly kind: 'refused'; readonly reason: string };
+
+/** Reads and caches target tables. */
+export interface Catalog {
+  /**
+   * The cached table; read afresh on a miss: the table is not cached, or lacks one of `columns`
+   * (a column just added to the target is picked up without a restart). A refused table is never
+   * cached, so creating it, or giving it a primary key, takes effect at the next look-up.
+   */
+  get(db: Queryable, ref: TableRef, columns?: Iterable<string>): Promise<TableLookup>;
+  /** Reads the table again and caches the result. */
+  refresh(db: Queryable, ref: TableRef): Promise<TableLookup>;
+  /** Forgets the table; the next `get` reads it again. */
+  invalidate(ref: TableRef): void;
+}
+
+/** `"schema"."table"`, each part quoted. */
+export function quoteTable({ schema, table }: TableRef): string {
+  return `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)}`;
+}
+
+/** A string that identifies a table, for maps (schema and table names may contain dots). */
+export function tableKey({ schema, table }: TableRef): string {
+  return JSON.stringify([schema, table]);
+}
+
+/** A catalog with an empty cache; one per sink. */
+export function createCatalog(): Catalog {
+  const cache = new Map<string, TargetTable>();
+  const cacheKey = tableKey;
+
+  const refresh = async (db: Queryable, ref: TableRef): Promise<TableLookup> => {
+    const lookup = await readTable(db, ref);
+    if (lookup.kind === 'found') cache.set(cacheKey(ref), lookup.table);
+    else cache.delete(cacheKey(ref));
+    return lookup;
+  };
+
+  return {
+    get: async (db, ref, columns = []) => {
+      const cached = cache.get(cacheKey(ref));
+      if (cached === undefined) return refresh(db, ref);
+      for (const column of columns) {
+        if (!cached.columns.has(column)) return refresh(db, ref);
+      }
+      return { kind: 'found', table: cached };
+    },
+    refresh,
+    invalidate: (ref) => {
+      cache.delete(cacheKey(ref));
+    },
+  };
+}
+
+interface ColumnRow {
+  name: string;
+  type: string;
+  type_schema: string;
+  type_name: string;
+  not_null: boolean;
+  has_default: boolean;
+  generated: boolean;
+  identity_always: boolean;
+  key_position: number | null;
+}
+
+/**
+ * Columns of an ordinary or partitioned table with their primary-key position. Names travel as
+ * parameters; `format_type(…, NULL)` is not used for the cast type because it maps bpchar and
+ * bit to `character` and `bit`, which the grammar reads as length 1.
+ */
+const COLUMNS_QUERY = `
+SELECT a.attname AS name,
+       pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+       tn.nspname AS type_schema,
+       t.typname AS type_name,
+       a.attnotnull AS not_null,
+       a.atthasdef AS has_default,
+       a.attgenerated <> '' AS generated,
+       a.attidentity = 'a' AS identity_always,
+       pg_catalog.array_position(i.indkey::int2[], a.attnum) AS key_position
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+  JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
+  LEFT JOIN pg_catalog.pg_index i ON i.indrelid = c.oid AND i.indisprimary
+ WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')
+ ORDER BY a.attnum`;
+
+/** Reads one table from pg_catalog, uncached. */
+export async function readTable(db: Queryable, ref: TableRef): Promise<TableLookup> {
+  const { rows } = await db.query<ColumnRow>(COLUMNS_QUERY, [ref.schema, ref.table]);
+  const sqlName = quoteTable(ref);
+  if (rows.length === 0) {
+    return {
+      kind: 'refused',
+      reason:
+        `target table ${sqlName} does not exist (or is not a table): ` +
+        'create it in the target database, with a primary key, or route its topic elsewhere',
+    };
+  }
+  const primaryKey = rows
+    .filter((row) => row.key_position !== null)
+    .sort((a, b) => (a.key_position ?? 0) - (b.key_position ?? 0))
+    .map((row) => row.name);
+  if (primaryKey.length === 0) {
+    return {
+      kind: 'refused',
+      reason:
+        `target table ${sqlName} has no primary key: the sink upserts and deletes by primary key, ` +
+        `so add one (ALTER TABLE ${sqlName} ADD PRIMARY KEY (…), the source table's key columns)`,
+    };
+  }
+  const columns = new Map<string, TargetColumn>(
+    rows.map((row) => [
+      row.name,
+      {
+        name: row.name,
+        type: row.type,
+        castType: `${pg.escapeIdentifier(row.type_schema)}.${pg.escapeIdentifier(row.type_name)}`,
+        notNull: row.not_null,
+        hasDefault: row.has_default,
+        generated: row.generated,
+        identityAlways: row.identity_always,
+      },
+    ]),
+  );
+  return { kind: 'found', table: { ref, sqlName, columns, primaryKey } };
+}

@@ -1,0 +1,189 @@
+/**
+ * Turns a batch of routed changes into work items for known target tables, purely: each change
+ * either becomes one item (upsert, delete or truncate, with its values in column order) or a
+ * Failure whose reason says what to fix. No SQL runs here; the writer looks the tables up first.
+ */
+import pg from 'pg';
+import { changeFailure } from '../errors.js';
+import {
+  UNAVAILABLE,
+  type ColumnValue,
+  type Failure,
+  type RoutedChange,
+  type Row,
+  type TableRef,
+} from '../types.js';
+import { tableKey, type TableLookup, type TargetTable } from './catalog.js';
+
+/** What to do with a column the event has and the target table does not. */
+export type UnknownColumnPolicy = 'ignore' | 'dead-letter';
+
+interface ItemBase {
+  readonly change: RoutedChange;
+  readonly table: TargetTable;
+}
+
+/** Write a row: the given columns, whole primary key included, values aligned with them. */
+export interface UpsertItem extends ItemBase {
+  readonly op: 'upsert';
+  /** The row's primary-key values, as one string: tells two changes of one row apart from others. */
+  readonly rowKey: string;
+  readonly columns: readonly string[];
+  readonly values: readonly (string | null)[];
+}
+
+/** Delete a row by its primary key: values in primary-key order. */
+export interface DeleteItem extends ItemBase {
+  readonly op: 'delete';
+  readonly rowKey: string;
+  readonly values: readonly string[];
+}
+
+/** Empty the table. */
+export interface TruncateItem extends ItemBase {
+  readonly op: 'truncate';
+}
+
+export type WorkItem = UpsertItem | DeleteItem | TruncateItem;
+
+/** An event column the target does not have, dropped under the 'ignore' policy. */
+export interface IgnoredColumn {
+  readonly table: TableRef;
+  readonly column: string;
+}
+
+/** The batch, planned. Items keep the input order. */
+export interface Plan {
+  readonly items: readonly WorkItem[];
+  readonly failures: readonly Failure[];
+  readonly ignoredColumns: readonly IgnoredColumn[];
+}
+
+/** How changes map onto target rows. */
+export interface PlanOptions {
+  /** The column the sink sets itself; an event value for it is not written. */
+  readonly syncedAtColumn: string;
+  readonly unknownColumns: UnknownColumnPolicy;
+}
+
+/** The columns a change carries that `table` does not have (what a catalog refresh may fix). */
+export function unknownColumnsOf(table: TargetTable, change: RoutedChange): string[] {
+  const row = change.op === 'd' || change.op === 't' ? null : change.after;
+  return row === null ? [] : Object.keys(row).filter((column) => !table.columns.has(column));
+}
+
+/** Plans `changes` against the looked-up tables (`lookups` by `tableKey`). */
+export function planChanges(
+  changes: readonly RoutedChange[],
+  lookups: ReadonlyMap<string, TableLookup>,
+  options: PlanOptions,
+): Plan {
+  const items: WorkItem[] = [];
+  const failures: Failure[] = [];
+  const ignoredColumns: IgnoredColumn[] = [];
+  for (const change of changes) {
+    const lookup = lookups.get(tableKey(change.target));
+    if (lookup === undefined)
+      throw new RangeError(`planChanges: table ${tableKey(change.target)} was not looked up`);
+    if (lookup.kind === 'refused') {
+      failures.push(changeFailure(change, 'apply', lookup.reason));
+      continue;
+    }
+    const planned = planChange(change, lookup.table, options);
+    if (typeof planned === 'string') {
+      failures.push(changeFailure(change, 'apply', planned));
+      continue;
+    }
+    items.push(planned.item);
+    for (const column of planned.ignored) ignoredColumns.push({ table: change.target, column });
+  }
+  return { items, failures, ignoredColumns };
+}
+
+/** One change as a work item, or the reason it cannot be one. */
+function planChange(
+  change: RoutedChange,
+  table: TargetTable,
+  options: PlanOptions,
+): { readonly item: WorkItem; readonly ignored: readonly string[] } | string {
+  switch (change.op) {
+    case 't':
+      return { item: { op: 'truncate', change, table }, ignored: [] };
+    case 'd':
+      return planDelete(change, table);
+    case 'c':
+    case 'u':
+    case 'r':
+      return planUpsert(change, table, options);
+  }
+}
+
+function planDelete(
+  change: RoutedChange,
+  table: TargetTable,
+): { readonly item: DeleteItem; readonly ignored: [] } | string {
+  const values: string[] = [];
+  for (const key of table.primaryKey) {
+    const value = keyValue(key, change.key, change.before);
+    if (typeof value !== 'string') return missingKeyReason(table, key);
+    values.push(value);
+  }
+  return { item: { op: 'delete', change, table, rowKey: JSON.stringify(values), values }, ignored: [] };
+}
+
+/**
+ * The columns written are those the event has a value for, in table order. Left out: a column the
+ * event lacks, one it has as UNAVAILABLE (TOAST: the target keeps its stored value), a generated
+ * column (the target computes it) and the sync-time column (the sink sets it).
+ */
+function planUpsert(
+  change: RoutedChange,
+  table: TargetTable,
+  { syncedAtColumn, unknownColumns }: PlanOptions,
+): { readonly item: UpsertItem; readonly ignored: readonly string[] } | string {
+  const after = change.after;
+  if (after === null)
+    return `a change with op '${change.op}' has no after image, so there is no row to write`;
+  const unknown = unknownColumnsOf(table, change);
+  if (unknown.length > 0 && unknownColumns === 'dead-letter') {
+    return (
+      `column${unknown.length === 1 ? '' : 's'} ${unknown.map(pg.escapeIdentifier).join(', ')} not in target table ${table.sqlName}: ` +
+      "add them to the target table, or set the sink's unknownColumns policy to 'ignore'"
+    );
+  }
+  const columns: string[] = [];
+  const values: (string | null)[] = [];
+  const keyValues: string[] = [];
+  for (const column of table.columns.values()) {
+    const isKey = table.primaryKey.includes(column.name);
+    if (isKey) {
+      const value = keyValue(column.name, after, change.key);
+      if (typeof value !== 'string') return missingKeyReason(table, column.name);
+      keyValues.push(value);
+      columns.push(column.name);
+      values.push(value);
+      continue;
+    }
+    if (column.generated || column.name === syncedAtColumn || !Object.hasOwn(after, column.name)) continue;
+    const value = after[column.name];
+    if (value === undefined || value === UNAVAILABLE) continue;
+    columns.push(column.name);
+    values.push(value);
+  }
+  return {
+    item: { op: 'upsert', change, table, rowKey: JSON.stringify(keyValues), columns, values },
+    ignored: unknown,
+  };
+}
+
+/** A key column's value from the first row that has one (the record key, or the row image). */
+function keyValue(column: string, ...rows: readonly (Row | null)[]): ColumnValue | undefined {
+  for (const row of rows) {
+    if (row !== null && Object.hasOwn(row, column)) return row[column];
+  }
+  return undefined;
+}
+
+function missingKeyReason(table: TargetTable, column: string): string {
+  return `primary key column ${pg.escapeIdentifier(column)} of ${table.sqlName} has no value in the change (absent, NULL or unavailable)`;
+}

@@ -1,0 +1,185 @@
+/**
+ * The PostgreSQL sink: applies a compacted batch of routed changes to the target in one
+ * transaction, and isolates the records that cannot be applied instead of failing the batch.
+ *
+ * - Transient errors (connection loss, serialization failure, deadlock, shutdown) are thrown:
+ *   the caller retries the whole flush (idempotent: upserts of final values, deletes by key).
+ * - Record-level errors (bad values, constraint violations, schema mismatches) roll the
+ *   transaction back and the batch is bisected, each half in its own transaction, until every
+ *   guilty record is alone; each becomes a Failure and everything else is applied.
+ * - Records of a table the target does not have (or that has no primary key) become Failures
+ *   without any SQL on that table.
+ */
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { ApplyError, changeFailure } from '../errors.js';
+import type { Failure, KafkaOrigin, RoutedChange, TableRef } from '../types.js';
+import { applyItems } from './apply.js';
+import { createCatalog, tableKey, type TableLookup } from './catalog.js';
+import { planChanges, type Plan, type UnknownColumnPolicy, type WorkItem } from './plan.js';
+import { silentLogger, withTransaction } from './pool.js';
+import { isRecordLevel, isStaleCatalog, sqlState } from './sqlstate.js';
+import { DEFAULT_SYNCED_AT_COLUMN } from './statements.js';
+
+/** How the sink writes. */
+export interface PostgresSinkConfig {
+  /** The target pool (`createTargetPool`); the sink borrows one client per transaction. */
+  readonly pool: pg.Pool;
+  /** Where the sink reports (tables, counts, timings, SQLSTATEs; never row values). Silent by default. */
+  readonly logger?: Logger;
+  /** The column set to now() on every written row, where the target table has it. */
+  readonly syncedAtColumn?: string;
+  /**
+   * An event column the target table does not have (after one catalog refresh): 'ignore' drops it
+   * with a warning once per table and column; 'dead-letter' makes the record a Failure.
+   */
+  readonly unknownColumns?: UnknownColumnPolicy;
+}
+
+/** What one flush did: every input change is in exactly one of the two. */
+export interface FlushResult {
+  /** Origins of the changes applied (committed in the target), in input order. */
+  readonly applied: readonly KafkaOrigin[];
+  /** Changes that cannot be applied, with the reason: for the dead-letter destination. */
+  readonly failed: readonly Failure[];
+}
+
+export interface PostgresSink {
+  /**
+   * Applies a compacted batch: one final change per row, in order, a truncate where it happened.
+   * Resolves when the applied changes are committed.
+   *
+   * @throws the transient error (retriable per `isRetriable`) or any error that is not about
+   *   records (a privilege, a closed pool); nothing of the failing transaction is committed.
+   */
+  flush(changes: readonly RoutedChange[]): Promise<FlushResult>;
+}
+
+/** A change that could not be applied, and why. */
+interface Isolated {
+  readonly item: WorkItem;
+  readonly error: unknown;
+}
+
+export function createPostgresSink({
+  pool,
+  logger = silentLogger,
+  syncedAtColumn = DEFAULT_SYNCED_AT_COLUMN,
+  unknownColumns = 'ignore',
+}: PostgresSinkConfig): PostgresSink {
+  const catalog = createCatalog();
+  /** Table-and-column pairs already warned about under the 'ignore' policy. */
+  const warnedColumns = new Set<string>();
+  const applyOptions = { syncedAtColumn, logger };
+
+  /** Looks up every table of the batch, refreshing a cached one once if a change has a column it lacks. */
+  const lookUp = async (changes: readonly RoutedChange[]): Promise<Map<string, TableLookup>> => {
+    const needed = new Map<string, { ref: TableRef; columns: Set<string> }>();
+    for (const change of changes) {
+      const key = tableKey(change.target);
+      let entry = needed.get(key);
+      if (entry === undefined) {
+        entry = { ref: change.target, columns: new Set() };
+        needed.set(key, entry);
+      }
+      if (change.after !== null && change.op !== 'd') {
+        for (const column of Object.keys(change.after)) entry.columns.add(column);
+      }
+    }
+    const lookups = new Map<string, TableLookup>();
+    for (const [key, { ref, columns }] of needed) lookups.set(key, await catalog.get(pool, ref, columns));
+    return lookups;
+  };
+
+  const plan = async (changes: readonly RoutedChange[]): Promise<Plan> => {
+    const planned = planChanges(changes, await lookUp(changes), { syncedAtColumn, unknownColumns });
+    for (const { table, column } of planned.ignoredColumns) {
+      const key = JSON.stringify([table.schema, table.table, column]);
+      if (warnedColumns.has(key)) continue;
+      warnedColumns.add(key);
+      logger.warn(
+        { table: `${table.schema}.${table.table}`, column },
+        'event column not in the target table: ignored (add it to the target to keep its values)',
+      );
+    }
+    return planned;
+  };
+
+  /** One transaction over `items`: undefined when committed, the error when it is record-level. */
+  const attempt = async (items: readonly WorkItem[]): Promise<unknown> => {
+    if (items.length === 0) return undefined;
+    try {
+      await withTransaction(pool, (client) => applyItems(client, items, applyOptions));
+      return undefined;
+    } catch (error) {
+      if (isRecordLevel(error)) return error;
+      throw error;
+    }
+  };
+
+  /**
+   * Bisects until each failing transaction holds one change. Halves keep the batch order and the
+   * first commits before the second runs, so order between changes (a truncate and what follows
+   * it) holds across the split. `failure` is the error of `items` as a whole, when already known.
+   */
+  const isolate = async (items: readonly WorkItem[], failure?: unknown): Promise<Isolated[]> => {
+    const error = failure ?? (await attempt(items));
+    if (error === undefined) return [];
+    const [only] = items;
+    if (items.length === 1 && only !== undefined) return [{ item: only, error }];
+    const middle = Math.ceil(items.length / 2);
+    return [...(await isolate(items.slice(0, middle))), ...(await isolate(items.slice(middle)))];
+  };
+
+  return {
+    flush: async (changes) => {
+      const started = performance.now();
+      let planned = await plan(changes);
+      let isolated: Isolated[] = [];
+      const error = await attempt(planned.items);
+      if (error !== undefined && isStaleCatalog(error)) {
+        // The target changed under the cached catalog (a column or table dropped or renamed): read
+        // it again and plan anew, once, before blaming records.
+        for (const change of changes) catalog.invalidate(change.target);
+        logger.info({ code: sqlState(error) }, 'target schema changed since it was read: catalog refreshed');
+        planned = await plan(changes);
+        isolated = await isolate(planned.items);
+      } else if (error !== undefined) {
+        isolated = await isolate(planned.items, error);
+      }
+
+      const guilty = new Set(isolated.map(({ item }) => item));
+      const failed = [...planned.failures, ...isolated.map(failureOf)];
+      for (const { item, error: cause } of isolated) {
+        const { topic, partition, offset } = item.change.origin;
+        logger.warn(
+          {
+            table: `${item.table.ref.schema}.${item.table.ref.table}`,
+            code: sqlState(cause),
+            topic,
+            partition,
+            offset,
+          },
+          'change cannot be applied: isolated as a failure',
+        );
+      }
+      const applied = planned.items.filter((item) => !guilty.has(item)).map((item) => item.change.origin);
+      logger.debug(
+        {
+          rows: changes.length,
+          applied: applied.length,
+          failed: failed.length,
+          ms: Math.round(performance.now() - started),
+        },
+        'flushed',
+      );
+      return { applied, failed };
+    },
+  };
+}
+
+function failureOf({ item, error }: Isolated): Failure {
+  const reason =
+    error instanceof ApplyError ? error.message : `apply failed (SQLSTATE ${sqlState(error) ?? 'unknown'})`;
+  return changeFailure(item.change, 'apply', reason);
+}
