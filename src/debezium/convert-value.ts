@@ -1,0 +1,170 @@
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import { byteaText, decodeBase64, decodeBase64Url, decodeHex } from './binary.js';
+import { type ConnectSchema, sourceColumnType } from './connect-schema.js';
+import { doubleOf, floatText, kindOf, mismatch, signedInteger } from './json-values.js';
+import { logicalConverter } from './logical-types.js';
+import { type ArrayElement, arrayLiteral, hstoreLiteral } from './pg-array.js';
+import { type Json, isJsonObject } from './parse-json.js';
+
+/** Debezium's `binary.handling.mode` values. */
+export type BinaryHandlingMode = 'bytes' | 'base64' | 'base64-url-safe' | 'hex';
+
+export interface ConvertOptions {
+  /**
+   * The connector's `binary.handling.mode`. Only `bytes` is visible in the schema (type bytes); in
+   * the other modes a bytea column is a plain string, recognised only through the propagated source
+   * type (`column.propagate.source.type`), and decoded with this mode.
+   */
+  readonly binaryHandlingMode: BinaryHandlingMode;
+}
+
+/** A converted non-placeholder value: PostgreSQL text or SQL NULL. Left is the reason it failed. */
+export type TextResult = E.Either<string, string | null>;
+
+const INT_BITS: Partial<Record<ConnectSchema['type'], number>> = { int8: 8, int16: 16, int32: 32, int64: 64 };
+
+/** `decimal.handling.mode=string` writes numeric specials with SpecialValueDecimal.toString(). */
+const NUMERIC_SPECIALS: Readonly<Record<string, string>> = {
+  NAN: 'NaN',
+  POSITIVE_INFINITY: 'Infinity',
+  NEGATIVE_INFINITY: '-Infinity',
+};
+const NUMERIC_SOURCE_TYPES = new Set(['NUMERIC', 'DECIMAL', 'MONEY']);
+
+const BINARY_DECODERS: Readonly<Record<Exclude<BinaryHandlingMode, 'bytes'>, typeof decodeHex>> = {
+  base64: decodeBase64,
+  'base64-url-safe': decodeBase64Url,
+  hex: decodeHex,
+};
+
+function stringText(schema: ConnectSchema, value: string, options: ConvertOptions): TextResult {
+  const sourceType = sourceColumnType(schema);
+  if (sourceType === 'BYTEA') {
+    const mode = options.binaryHandlingMode;
+    if (mode === 'bytes')
+      return E.left(
+        "bytea column sent as a string: set binaryHandlingMode to the connector's binary.handling.mode",
+      );
+    return pipe(
+      BINARY_DECODERS[mode](value),
+      E.bimap((expected) => `bytea (${mode}) expects ${expected}`, byteaText),
+    );
+  }
+  if (
+    sourceType !== undefined &&
+    NUMERIC_SOURCE_TYPES.has(sourceType) &&
+    Object.hasOwn(NUMERIC_SPECIALS, value)
+  ) {
+    return E.right(NUMERIC_SPECIALS[value] ?? value);
+  }
+  return E.right(value);
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * bytea is `\x` + hex. With `include.unknown.datatypes`, Debezium also sends types it does not
+ * know (tsquery, jsonpath, pg_lsn…) as the bytes of their text: when the propagated source type
+ * says the column is not a bytea, those bytes are that text.
+ */
+function bytesText(schema: ConnectSchema, bytes: Uint8Array): E.Either<string, string> {
+  const sourceType = sourceColumnType(schema);
+  if (sourceType === undefined || sourceType === 'BYTEA') return E.right(byteaText(bytes));
+  return E.tryCatch(
+    () => UTF8.decode(bytes),
+    () => `${sourceType} sent as bytes that are not UTF-8 text`,
+  );
+}
+
+/** Array elements: NULLs kept, nested arrays nested, every other element converted by its schema. */
+function arrayElements(
+  schema: ConnectSchema,
+  value: readonly Json[],
+  options: ConvertOptions,
+): E.Either<string, ArrayElement[]> {
+  const items = schema.items;
+  if (items === undefined) return E.left('array schema without items');
+  const element = (item: Json): E.Either<string, ArrayElement> => {
+    if (item === null) return E.right(null);
+    if (items.type === 'array' && logicalConverter(items) === undefined) {
+      return Array.isArray(item)
+        ? arrayElements(items, item, options)
+        : E.left(mismatch(items, 'an array', item));
+    }
+    return valueText(items, item, options);
+  };
+  return pipe(
+    value,
+    E.traverseArray(element),
+    E.map((elements) => [...elements]),
+  );
+}
+
+function mapText(schema: ConnectSchema, value: Json): TextResult {
+  // JsonConverter writes a map with string keys as an object; other keys as [[k, v], …] pairs.
+  if (schema.keys?.type !== 'string' || schema.values?.type !== 'string' || !isJsonObject(value)) {
+    return E.left(mismatch(schema, 'map<string, string> (hstore) as an object', value));
+  }
+  const entries = Object.entries(value);
+  const bad = entries.find(([, v]) => v !== null && typeof v !== 'string');
+  if (bad !== undefined) return E.left(mismatch(schema, 'string values', bad[1]));
+  return E.right(hstoreLiteral(entries as Array<[string, string | null]>));
+}
+
+/** The text of a value of a Connect primitive or container type (no logical type applies). */
+function primitiveText(schema: ConnectSchema, value: Json, options: ConvertOptions): TextResult {
+  const bits = INT_BITS[schema.type];
+  if (bits !== undefined) {
+    return pipe(
+      signedInteger(value, bits),
+      E.bimap((expected) => mismatch(schema, expected, value), String),
+    );
+  }
+  switch (schema.type) {
+    case 'float32':
+    case 'float64':
+      return pipe(
+        doubleOf(value),
+        E.bimap((expected) => mismatch(schema, expected, value), floatText),
+      );
+    case 'boolean': {
+      if (typeof value !== 'boolean') return E.left(mismatch(schema, 'a boolean', value));
+      // bit(1) is sent as a boolean; PostgreSQL's bit input wants 1/0, not true/false.
+      const bit = ['BIT', 'VARBIT'].includes(sourceColumnType(schema) ?? '');
+      return E.right(bit ? (value ? '1' : '0') : value ? 'true' : 'false');
+    }
+    case 'string':
+      return typeof value === 'string'
+        ? stringText(schema, value, options)
+        : E.left(mismatch(schema, 'a string', value));
+    case 'bytes':
+      if (typeof value !== 'string') return E.left(mismatch(schema, 'base64 bytes', value));
+      return pipe(
+        decodeBase64(value),
+        E.mapLeft((expected) => mismatch(schema, expected, value)),
+        E.flatMap((bytes) => bytesText(schema, bytes)),
+      );
+    case 'array':
+      if (!Array.isArray(value)) return E.left(mismatch(schema, 'an array', value));
+      return E.map(arrayLiteral)(arrayElements(schema, value as readonly Json[], options));
+    case 'map':
+      return mapText(schema, value);
+    default:
+      return E.left(`${schema.name ?? 'a struct'} (${kindOf(value)}) has no PostgreSQL text conversion`);
+  }
+}
+
+/**
+ * The PostgreSQL text of one value, converted by its Connect schema: the logical type's converter
+ * when there is one, else the Connect type's. Null is SQL NULL, refused for a required field
+ * (JsonConverter never writes one, so the message did not come from it).
+ */
+export function valueText(schema: ConnectSchema, value: Json, options: ConvertOptions): TextResult {
+  if (value === null)
+    return schema.optional === false
+      ? E.left(`${schema.name ?? schema.type} is required, got null`)
+      : E.right(null);
+  const logical = logicalConverter(schema);
+  return logical !== undefined ? logical(schema, value) : primitiveText(schema, value, options);
+}

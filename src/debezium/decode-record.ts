@@ -1,0 +1,167 @@
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import type {
+  ChangeEvent,
+  Decoded,
+  Failure,
+  KafkaOrigin,
+  KafkaRecord,
+  Op,
+  Row,
+  SourcePosition,
+} from '../types.js';
+import { type ConnectSchema, fieldSchema } from './connect-schema.js';
+import { type BinaryHandlingMode } from './convert-value.js';
+import { convertRow, type RowOptions } from './convert-row.js';
+import { ChangeEnvelope, type Int64, isHeartbeat, MessageEnvelope, unwrap } from './envelope.js';
+import { kindOf } from './json-values.js';
+import { isJsonObject, type Json, numberText, parseJson } from './parse-json.js';
+import { pathReport } from './path-report.js';
+import { DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER, placeholderForms } from './placeholder.js';
+
+/** How the connector was configured, where the messages alone cannot tell. */
+export interface DecodeOptions {
+  /** The connector's `unavailable.value.placeholder`; default `__debezium_unavailable_value`. */
+  readonly unavailableValuePlaceholder?: string;
+  /**
+   * The connector's `binary.handling.mode`; default `bytes`. Other modes only decode bytea columns
+   * whose source type is propagated (`column.propagate.source.type`): see convert-value.ts.
+   */
+  readonly binaryHandlingMode?: BinaryHandlingMode;
+}
+
+/** A record decoder: one Kafka record to a change, a skip, or a decode failure. Never throws. */
+export type RecordDecoder = (record: KafkaRecord) => E.Either<Failure, Decoded>;
+
+const originOf = ({ topic, partition, offset }: KafkaRecord): KafkaOrigin => ({ topic, partition, offset });
+
+const int64Text = (n: Int64 | null | undefined): string | null =>
+  n === null || n === undefined ? null : numberText(n);
+
+/** The JSON parser's complaint without the excerpt of the text V8 quotes (it may hold row values). */
+const notJson = (what: string, message: string): string => {
+  const position = /position (\d+)/.exec(message)?.[1];
+  return `${what} is not valid JSON${position === undefined ? '' : ` (at position ${position})`}`;
+};
+
+/** An op's row must be there: c/r/u carry the new row in `after`, d the old one in `before`. */
+const ROW_REQUIRED: Readonly<Record<Op, 'before' | 'after' | null>> = {
+  c: 'after',
+  r: 'after',
+  u: 'after',
+  d: 'before',
+  t: null,
+};
+
+function decodeRow(
+  envelopeSchema: ConnectSchema | undefined,
+  row: Json | undefined,
+  name: 'before' | 'after',
+  options: RowOptions,
+) {
+  if (row === null || row === undefined) return E.right(null);
+  if (!isJsonObject(row)) return E.left(`${name}: expected a struct, got ${kindOf(row)}`);
+  const schema = envelopeSchema === undefined ? undefined : fieldSchema(envelopeSchema, name);
+  if (envelopeSchema !== undefined && schema === undefined) return E.left(`schema has no "${name}" field`);
+  return E.map((converted: Row): Row | null => converted)(convertRow(schema, row, name, options));
+}
+
+function decodeKey(key: Buffer | null, op: Op, options: RowOptions): E.Either<string, Row> {
+  // Truncate events have no key: they are about the whole table.
+  if (op === 't') return E.right({});
+  if (key === null)
+    return E.left(`op "${op}" record has no key (a table without a primary key or replica identity?)`);
+  return pipe(
+    parseJson(key.toString('utf8')),
+    E.mapLeft((message) => notJson('key', message)),
+    E.map(unwrap),
+    E.flatMap(({ schema, payload }) =>
+      isJsonObject(payload)
+        ? convertRow(schema, payload, 'key', options)
+        : E.left(`key: expected a struct, got ${kindOf(payload)}`),
+    ),
+  );
+}
+
+function sourcePosition({ source }: ChangeEnvelope): SourcePosition {
+  return {
+    schema: source.schema,
+    table: source.table,
+    lsn: int64Text(source.lsn),
+    txId: int64Text(source.txId),
+    tsMs: Number(numberText(source.ts_ms)),
+    snapshot: source.snapshot ?? 'false',
+  };
+}
+
+/** The value of a non-tombstone record → a change or a skip; Left is the reason. */
+function decodeValue(record: KafkaRecord, value: Buffer, options: RowOptions): E.Either<string, Decoded> {
+  const origin = originOf(record);
+  const parsed = parseJson(value.toString('utf8'));
+  if (E.isLeft(parsed)) return E.left(notJson('value', parsed.left));
+  const { schema, payload } = unwrap(parsed.right);
+  if (isHeartbeat(payload)) return E.right({ kind: 'skipped', reason: 'heartbeat', origin });
+  if (MessageEnvelope.is(payload)) return E.right({ kind: 'skipped', reason: 'message', origin });
+  const envelope = ChangeEnvelope.decode(payload);
+  if (E.isLeft(envelope)) return E.left(`not a Debezium change event: ${pathReport(envelope.left)}`);
+  const change = envelope.right;
+  const op = change.op as Op; // 'm' was skipped above
+  const required = ROW_REQUIRED[op];
+  if (required !== null && !isJsonObject(change[required] ?? null))
+    return E.left(`op "${op}" without "${required}"`);
+  return pipe(
+    E.Do,
+    E.apS('before', decodeRow(schema, change.before, 'before', options)),
+    E.apS('after', decodeRow(schema, change.after, 'after', options)),
+    E.apS('key', decodeKey(record.key, op, options)),
+    E.map(({ before, after, key }): ChangeEvent => ({
+      kind: 'change',
+      op,
+      key,
+      before,
+      after,
+      source: sourcePosition(change),
+      origin,
+      sizeBytes: (record.key?.length ?? 0) + value.length,
+    })),
+  );
+}
+
+/**
+ * Prepares a decoder for the given connector settings. A tombstone (null value, sent after each
+ * delete for log compaction) is skipped; a heartbeat or a logical decoding message (op `m`) is
+ * skipped too; anything that is not a well-formed change event is a decode Failure carrying the
+ * reason and the raw key and value. Nothing throws: an unexpected exception is a Failure as well.
+ */
+export function recordDecoder(options: DecodeOptions = {}): RecordDecoder {
+  const rowOptions: RowOptions = {
+    binaryHandlingMode: options.binaryHandlingMode ?? 'bytes',
+    placeholder: placeholderForms(
+      options.unavailableValuePlaceholder ?? DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER,
+    ),
+  };
+  return (record) => {
+    const origin = originOf(record);
+    const { value } = record;
+    if (value === null) return E.right({ kind: 'skipped', reason: 'tombstone', origin });
+    const failure = (reason: string): Failure => ({
+      kind: 'failure',
+      stage: 'decode',
+      reason,
+      origin,
+      key: record.key?.toString('utf8') ?? null,
+      value: value.toString('utf8'),
+    });
+    try {
+      return E.mapLeft(failure)(decodeValue(record, value, rowOptions));
+    } catch (error) {
+      return E.left(
+        failure(`unexpected error while decoding: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+  };
+}
+
+/** Decodes one Kafka record (see recordDecoder); for use outside RxJS. */
+export const decodeRecord = (record: KafkaRecord, options: DecodeOptions = {}): E.Either<Failure, Decoded> =>
+  recordDecoder(options)(record);

@@ -1,0 +1,200 @@
+/**
+ * Debezium / Kafka Connect encodings → PostgreSQL text, as decodeDebezium converts them.
+ *
+ * Each value becomes the text PostgreSQL itself prints for it (what COPY and `$1::type` accept),
+ * SQL NULL, or UNAVAILABLE. Fractions of a second are printed the PostgreSQL way: trailing zeros
+ * dropped, no fraction when it is zero ('12:00:00', '12:00:00.5', '12:00:00.000001'). Conversion is driven by the Connect schema of each field, so it needs
+ * the JsonConverter's `schemas.enable=true`; without it values are converted by JSON type only.
+ *
+ * | Connect type / logical name (`name`)          | Debezium setting that produces it           | PostgreSQL text                                  |
+ * |-----------------------------------------------|---------------------------------------------|--------------------------------------------------|
+ * | int8, int16, int32, int64                     | smallint, integer, bigint, oid              | digits; int64 exact past 2^53 (lossless parse)   |
+ * | float32, float64                              | real, double precision                      | shortest round-trip digits; NaN, Infinity, -Infinity (sent as strings) |
+ * | boolean                                       | boolean, bit(1)                             | true / false (1 / 0 when the propagated source type is BIT) |
+ * | string (no name, or an unknown name)          | text, varchar, char, inet, cidr, macaddr, ranges, citext, isbn, tsvector | as is                 |
+ * | bytes                                         | bytea, `binary.handling.mode=bytes` (default) | `\x` + hex                                     |
+ * | bytes, propagated source type not BYTEA       | `include.unknown.datatypes` (tsquery, jsonpath, pg_lsn…) + `column.propagate.source.type` | the bytes as UTF-8 text |
+ * | string, source type BYTEA                     | `binary.handling.mode=base64`/`base64-url-safe`/`hex` + `column.propagate.source.type` + option `binaryHandlingMode` | `\x` + hex |
+ * | array (items: any type here)                  | arrays of the types above                   | array literal `{1,NULL,"a b"}`, elements quoted as array_out does |
+ * | map<string, string>                           | hstore, `hstore.handling.mode=map`          | `"k"=>"v", "n"=>NULL`                            |
+ * | org.apache.kafka.connect.data.Decimal         | numeric(p,s), money; `decimal.handling.mode=precise` (default) | plain decimal with `scale` digits, from base64 two's-complement bytes (BigInt) or a JSON number (`decimal.format=NUMERIC`) |
+ * | io.debezium.data.VariableScaleDecimal         | numeric without typmod, precise mode        | plain decimal (Debezium strips trailing zeros: '1.50' arrives as 1.5) |
+ * | float64 (no name)                             | `decimal.handling.mode=double`              | the double: precision already lost by Debezium   |
+ * | string (no name)                              | `decimal.handling.mode=string`              | as is ('NAN', 'POSITIVE_INFINITY', 'NEGATIVE_INFINITY' → NaN, ±Infinity only when the propagated source type is NUMERIC/DECIMAL/MONEY) |
+ * | io.debezium.time.Date, org.apache.kafka.connect.data.Date | date (any `time.precision.mode`) | YYYY-MM-DD, ' BC' before year 1, years past 9999 in full; infinity, -infinity |
+ * | io.debezium.time.Time, org.apache.kafka.connect.data.Time | time(0-3) adaptive; time in `connect` mode (ms) | HH:MM:SS[.fff]                  |
+ * | io.debezium.time.MicroTime                    | time(4-6) adaptive, `adaptive_time_microseconds` | HH:MM:SS[.ffffff], 24:00:00 allowed         |
+ * | io.debezium.time.NanoTime                     | (other connectors)                          | HH:MM:SS[.fffffffff] (PostgreSQL rounds to µs)   |
+ * | io.debezium.time.Timestamp, org.apache.kafka.connect.data.Timestamp | timestamp(0-3); `connect` mode (ms) | YYYY-MM-DD HH:MM:SS[.fff][ BC]; infinity, -infinity |
+ * | io.debezium.time.MicroTimestamp               | timestamp(4-6), timestamp                   | YYYY-MM-DD HH:MM:SS[.ffffff][ BC]; infinity, -infinity |
+ * | io.debezium.time.NanoTimestamp                | (other connectors)                          | YYYY-MM-DD HH:MM:SS[.fffffffff][ BC]             |
+ * | io.debezium.time.ZonedTimestamp               | timestamptz                                 | the ISO-8601 string as is (UTC, `Z`), infinity, -infinity |
+ * | io.debezium.time.ZonedTime                    | timetz                                      | the ISO-8601 string as is                        |
+ * | io.debezium.time.MicroDuration                | interval, `interval.handling.mode=numeric` (default) | H:MM:SS[.ffffff]: a length of time; Debezium folded months into 30.4375-day units, calendar units are lost |
+ * | io.debezium.time.Interval                     | interval, `interval.handling.mode=string`   | the ISO-8601 duration as is (exact; recommended) |
+ * | io.debezium.data.Json, Uuid, Xml, Enum, EnumSet, Ltree | json/jsonb, uuid, xml, enum types, ltree | as is                                 |
+ * | io.debezium.data.Bits                         | bit(n>1), varbit(n)                         | n characters 0/1 from the `length` parameter (a varbit shorter than n gains leading zeros: Debezium drops its length) |
+ * | io.debezium.data.geometry.Point               | point                                       | (x,y)                                            |
+ * | io.debezium.data.DoubleVector, FloatVector    | pgvector vector, halfvec                    | [1,2.5,3]                                        |
+ * | unavailable-value placeholder (see placeholder.ts) | unchanged TOASTed value                | UNAVAILABLE                                      |
+ *
+ * Refused (the record becomes a decode Failure, with the column and the reason):
+ * - io.debezium.data.geometry.Geometry / Geography (PostGIS, and box/lseg/path/polygon in Debezium
+ *   3.x): WKB plus SRID, no exact text form without PostGIS's EWKB rules; add a converter if needed.
+ * - io.debezium.data.SparseDoubleVector, and any struct or map without a converter here: no text
+ *   form can be derived from the schema alone.
+ * - `time.precision.mode=structured` (temporal values as structs): not converted. String-encoded
+ *   temporal values of other modes pass through as their ISO text, which PostgreSQL reads.
+ * - A value that does not match its schema (a string in an int32, bad base64, a time past 24:00…).
+ * Not detectable, hence not handled (the message alone cannot tell; set
+ * `column.propagate.source.type=.*` on the connector to make them detectable):
+ * - `binary.handling.mode` base64/base64-url-safe/hex: the bytea is just a string, passed as is.
+ * - `bit(1)`: arrives as a boolean, written true/false (bit input wants 1/0).
+ * - `decimal.handling.mode=string` specials 'NAN'/'POSITIVE_INFINITY'/'NEGATIVE_INFINITY': passed as is.
+ * - `include.unknown.datatypes` values: arrive as bytes, written as bytea hex.
+ * Lost by Debezium before we see it: numeric display scale of unconstrained numerics, interval
+ * calendar units (numeric mode), the length of a varbit shorter than its declared maximum, and a
+ * NULL in a column with a DEFAULT when JsonConverter's `replace.null.with.default` is true (Kafka's
+ * default: set it to false).
+ * Without schemas (`schemas.enable=false`) none of the logical types can be recognised: values are
+ * written by JSON type (numbers as their digits, booleans true/false, strings as is, objects and
+ * arrays as JSON text); only the placeholder is still recognised.
+ */
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import { bitsText, bitsUsed, decodeBase64 } from './binary.js';
+import type { ConnectSchema } from './connect-schema.js';
+import { doubleOf, floatText, integerOf, integerParameter, mismatch, signedInteger } from './json-values.js';
+import { decimalFromBase64, plainDecimal, scaledDecimal, unscaledFromBytes } from './numeric.js';
+import { ExactNumber, type Json, isJsonObject, numberText } from './parse-json.js';
+import { dateText, intervalText, type TimeUnit, timestampText, timeText } from './temporal.js';
+
+/** Converts one non-null value of a logical type to PostgreSQL text; Left is the reason. */
+export type LogicalConverter = (schema: ConnectSchema, value: Json) => E.Either<string, string>;
+
+/** PostgreSQL's longest bit string (`bit string length exceeds the maximum allowed (83886080)`). */
+const MAX_BIT_LENGTH = 83_886_080;
+
+const withReason =
+  (schema: ConnectSchema, value: Json) =>
+  (expected: string): string =>
+    mismatch(schema, expected, value);
+
+const decimal: LogicalConverter = (schema, value) =>
+  pipe(
+    integerParameter(schema, 'scale'),
+    E.flatMap((scale) => {
+      if (typeof value === 'string')
+        return E.mapLeft(withReason(schema, value))(decimalFromBase64(value, scale));
+      if (typeof value === 'number' || value instanceof ExactNumber)
+        return plainDecimal(numberText(value), scale);
+      return E.left(mismatch(schema, 'base64 bytes or a number', value));
+    }),
+  );
+
+const variableScaleDecimal: LogicalConverter = (schema, value) => {
+  if (!isJsonObject(value) || typeof value['value'] !== 'string') {
+    return E.left(mismatch(schema, 'a struct {scale, value}', value));
+  }
+  const bytes = decodeBase64(value['value']);
+  const scale = integerOf(value['scale'] ?? null);
+  if (E.isLeft(bytes) || E.isLeft(scale))
+    return E.left(mismatch(schema, 'a struct {scale: int32, value: base64}', value));
+  return E.right(scaledDecimal(unscaledFromBytes(bytes.right), Number(scale.right)));
+};
+
+const date: LogicalConverter = (schema, value) =>
+  pipe(
+    signedInteger(value, 32),
+    E.bimap(withReason(schema, value), (days) => dateText(Number(days))),
+  );
+
+const time =
+  (unit: TimeUnit): LogicalConverter =>
+  (schema, value) =>
+    pipe(
+      signedInteger(value, 64),
+      E.mapLeft(withReason(schema, value)),
+      E.flatMap((count) => timeText(count, unit)),
+    );
+
+const timestamp =
+  (unit: TimeUnit): LogicalConverter =>
+  (schema, value) =>
+    pipe(
+      signedInteger(value, 64),
+      E.bimap(withReason(schema, value), (count) => timestampText(count, unit)),
+    );
+
+const microDuration: LogicalConverter = (schema, value) =>
+  pipe(doubleOf(value), E.mapLeft(withReason(schema, value)), E.flatMap(intervalText));
+
+const bits: LogicalConverter = (schema, value) => {
+  if (typeof value !== 'string') return E.left(mismatch(schema, 'base64 bytes', value));
+  return pipe(
+    decodeBase64(value),
+    E.mapLeft(withReason(schema, value)),
+    E.flatMap((bytes) => {
+      const used = bitsUsed(bytes);
+      const declared = schema.parameters?.['length'];
+      const length = declared === undefined ? used : Number(declared);
+      if (!Number.isSafeInteger(length) || length < used || length > MAX_BIT_LENGTH) {
+        return E.left(`${schema.name} length parameter ${declared ?? '(none)'} cannot hold ${used} bits`);
+      }
+      return E.right(bitsText(bytes, length));
+    }),
+  );
+};
+
+const point: LogicalConverter = (schema, value) => {
+  const x = isJsonObject(value) ? doubleOf(value['x'] ?? null) : E.left('');
+  const y = isJsonObject(value) ? doubleOf(value['y'] ?? null) : E.left('');
+  if (E.isLeft(x) || E.isLeft(y)) return E.left(mismatch(schema, 'a struct {x: float64, y: float64}', value));
+  return E.right(`(${floatText(x.right)},${floatText(y.right)})`);
+};
+
+const vector: LogicalConverter = (schema, value) => {
+  if (!Array.isArray(value)) return E.left(mismatch(schema, 'an array of numbers', value));
+  const items = E.traverseArray(doubleOf)(value as readonly Json[]);
+  return E.isLeft(items)
+    ? E.left(mismatch(schema, 'an array of numbers', value))
+    : E.right(`[${items.right.map(floatText).join(',')}]`);
+};
+
+const refuse =
+  (why: string): LogicalConverter =>
+  (schema) =>
+    E.left(`${schema.name} is not supported: ${why}`);
+
+/**
+ * Converters by logical name. Names absent here (Json, Uuid, Xml, Enum, ZonedTimestamp, Interval…
+ * and any unknown name) are converted as their Connect type, which for them is the exact text.
+ */
+export const LOGICAL_TYPES: Readonly<Record<string, LogicalConverter>> = {
+  'org.apache.kafka.connect.data.Decimal': decimal,
+  'io.debezium.data.VariableScaleDecimal': variableScaleDecimal,
+  'io.debezium.time.Date': date,
+  'org.apache.kafka.connect.data.Date': date,
+  'io.debezium.time.Time': time('ms'),
+  'org.apache.kafka.connect.data.Time': time('ms'),
+  'io.debezium.time.MicroTime': time('us'),
+  'io.debezium.time.NanoTime': time('ns'),
+  'io.debezium.time.Timestamp': timestamp('ms'),
+  'org.apache.kafka.connect.data.Timestamp': timestamp('ms'),
+  'io.debezium.time.MicroTimestamp': timestamp('us'),
+  'io.debezium.time.NanoTimestamp': timestamp('ns'),
+  'io.debezium.time.MicroDuration': microDuration,
+  'io.debezium.data.Bits': bits,
+  'io.debezium.data.geometry.Point': point,
+  'io.debezium.data.DoubleVector': vector,
+  'io.debezium.data.FloatVector': vector,
+  'io.debezium.data.geometry.Geometry': refuse('WKB geometry has no exact text form here'),
+  'io.debezium.data.geometry.Geography': refuse('WKB geography has no exact text form here'),
+  'io.debezium.data.SparseDoubleVector': refuse('sparse vectors are not converted'),
+};
+
+/** The converter for a schema's logical type, if it has one. */
+export const logicalConverter = (schema: ConnectSchema): LogicalConverter | undefined =>
+  schema.name !== undefined && Object.hasOwn(LOGICAL_TYPES, schema.name)
+    ? LOGICAL_TYPES[schema.name]
+    : undefined;

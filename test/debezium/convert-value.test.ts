@@ -1,0 +1,365 @@
+import * as E from 'fp-ts/Either';
+import { describe, expect, it } from 'vitest';
+import type { ConnectSchema } from '../../src/debezium/connect-schema.js';
+import { type ConvertOptions, valueText } from '../../src/debezium/convert-value.js';
+import { type Json, parseJson } from '../../src/debezium/parse-json.js';
+
+const options: ConvertOptions = { binaryHandlingMode: 'bytes' };
+
+/** Converts the JSON text of a value (parsed losslessly, as in a real message) with a schema. */
+function text(schema: ConnectSchema, json: string, opts: ConvertOptions = options) {
+  const value = parseJson(json);
+  if (E.isLeft(value)) throw new Error(value.left);
+  return valueText(schema, value.right as Json, opts);
+}
+const ok = (value: string | null) => E.right(value);
+const failed = (result: E.Either<string, unknown>) => E.isLeft(result);
+
+const decimal = (scale: string): ConnectSchema => ({
+  type: 'bytes',
+  optional: true,
+  name: 'org.apache.kafka.connect.data.Decimal',
+  version: 1,
+  parameters: { scale, 'connect.decimal.precision': '40' },
+});
+const named = (
+  type: ConnectSchema['type'],
+  name: string,
+  parameters?: Record<string, string>,
+): ConnectSchema => ({
+  type,
+  optional: true,
+  name,
+  version: 1,
+  ...(parameters ? { parameters } : {}),
+});
+const source = (type: ConnectSchema['type'], columnType: string): ConnectSchema => ({
+  type,
+  optional: true,
+  parameters: {
+    '__debezium.source.column.type': columnType,
+    '__debezium.source.column.length': '2147483647',
+  },
+});
+
+describe('integers', () => {
+  it('writes int8/16/32 digits and refuses out-of-range or fractional values', () => {
+    expect(text({ type: 'int16', optional: false }, '-32768')).toEqual(ok('-32768'));
+    expect(text({ type: 'int32', optional: false }, '2147483647')).toEqual(ok('2147483647'));
+    expect(failed(text({ type: 'int16', optional: false }, '32768'))).toBe(true);
+    expect(failed(text({ type: 'int32', optional: false }, '1.5'))).toBe(true);
+    expect(failed(text({ type: 'int32', optional: false }, '"1"'))).toBe(true);
+  });
+
+  it('keeps int64 max and min exact', () => {
+    expect(text({ type: 'int64', optional: false }, '9223372036854775807')).toEqual(
+      ok('9223372036854775807'),
+    );
+    expect(text({ type: 'int64', optional: false }, '-9223372036854775808')).toEqual(
+      ok('-9223372036854775808'),
+    );
+    expect(text({ type: 'int64', optional: false }, '9007199254740993')).toEqual(ok('9007199254740993'));
+    expect(failed(text({ type: 'int64', optional: false }, '9223372036854775808'))).toBe(true);
+  });
+});
+
+describe('floats', () => {
+  const float64: ConnectSchema = { type: 'float64', optional: true };
+  it.each([
+    ['3.141592653589793', '3.141592653589793'],
+    ['1.0E20', '100000000000000000000'],
+    ['-0.0', '-0'],
+    ['4.9E-324', '5e-324'],
+    ['"NaN"', 'NaN'],
+    ['"Infinity"', 'Infinity'],
+    ['"-Infinity"', '-Infinity'],
+  ])('float64 %s is %s', (json, expected) => {
+    expect(text(float64, json)).toEqual(ok(expected));
+  });
+
+  it('writes a float32 with its own shortest digits', () => {
+    expect(text({ type: 'float32', optional: true }, '3.4028235E38')).toEqual(ok('3.4028235e+38'));
+    expect(text({ type: 'float32', optional: true }, '0.1')).toEqual(ok('0.1'));
+  });
+
+  it('refuses other strings', () => {
+    expect(failed(text(float64, '"nan"'))).toBe(true);
+  });
+});
+
+describe('booleans, strings, bytes', () => {
+  it('writes booleans as true/false, or 1/0 for a propagated bit(1)', () => {
+    expect(text({ type: 'boolean', optional: false }, 'true')).toEqual(ok('true'));
+    expect(text({ type: 'boolean', optional: false }, 'false')).toEqual(ok('false'));
+    expect(text(source('boolean', 'BIT'), 'true')).toEqual(ok('1'));
+  });
+
+  it('passes text through untouched: emoji, combining marks, quotes, backslashes, NUL-free control chars', () => {
+    const value = 'Zoë 👩‍💻 e\u0301 "q" \\ \t\n';
+    expect(text({ type: 'string', optional: true }, JSON.stringify(value))).toEqual(ok(value));
+  });
+
+  it('writes bytea as \\x and lower-case hex', () => {
+    expect(text({ type: 'bytes', optional: true }, '"AAEC3q2+7/8="')).toEqual(ok('\\x000102deadbeefff'));
+    expect(text({ type: 'bytes', optional: true }, '""')).toEqual(ok('\\x'));
+    expect(failed(text({ type: 'bytes', optional: true }, '"not base64!"'))).toBe(true);
+  });
+
+  it('decodes a bytea sent as a string when the source type and the mode are known', () => {
+    const bytea = source('string', 'BYTEA');
+    expect(text(bytea, '"AAEC3q2+7/8="', { binaryHandlingMode: 'base64' })).toEqual(
+      ok('\\x000102deadbeefff'),
+    );
+    expect(text(bytea, '"AAEC3q2-7_8"', { binaryHandlingMode: 'base64-url-safe' })).toEqual(
+      ok('\\x000102deadbeefff'),
+    );
+    expect(text(bytea, '"000102deadbeefff"', { binaryHandlingMode: 'hex' })).toEqual(
+      ok('\\x000102deadbeefff'),
+    );
+    expect(failed(text(bytea, '"AAEC"'))).toBe(true); // mode 'bytes' cannot explain a string
+  });
+
+  it('reads an unknown type sent as bytes (include.unknown.datatypes) as its UTF-8 text', () => {
+    expect(
+      text(source('bytes', 'TSQUERY'), JSON.stringify(Buffer.from("'a' & 'b'").toString('base64'))),
+    ).toEqual(ok("'a' & 'b'"));
+  });
+
+  it('passes string-encoded logical types through as their text', () => {
+    expect(text(named('string', 'io.debezium.data.Json'), '"{\\"a\\": [1, 2]}"')).toEqual(
+      ok('{"a": [1, 2]}'),
+    );
+    expect(text(named('string', 'io.debezium.data.Uuid'), '"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"')).toEqual(
+      ok('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'),
+    );
+    expect(text(named('string', 'io.debezium.data.Xml'), '"<a>b</a>"')).toEqual(ok('<a>b</a>'));
+    expect(text(named('string', 'io.debezium.data.Enum', { allowed: 'red,green' }), '"green"')).toEqual(
+      ok('green'),
+    );
+    expect(text(named('string', 'io.debezium.time.ZonedTimestamp'), '"2024-06-10T06:13:20.123456Z"')).toEqual(
+      ok('2024-06-10T06:13:20.123456Z'),
+    );
+    expect(text(named('string', 'io.debezium.time.ZonedTime'), '"06:13:20.5Z"')).toEqual(ok('06:13:20.5Z'));
+    expect(text(named('string', 'io.debezium.time.Interval'), '"P1Y2M3DT4H5M6.78S"')).toEqual(
+      ok('P1Y2M3DT4H5M6.78S'),
+    );
+    expect(text(named('string', 'com.example.Unknown'), '"as is"')).toEqual(ok('as is'));
+    expect(text(named('int32', 'io.debezium.time.Year'), '2024')).toEqual(ok('2024'));
+  });
+});
+
+describe('NUMERIC', () => {
+  it('converts Decimal bytes with their scale, all digits kept', () => {
+    expect(text(decimal('10'), '"A6DJIHXA2/O4rLxfls4/CtI="')).toEqual(
+      ok('123456789012345678901234567890.1234567890'),
+    );
+    expect(text(decimal('10'), '"/F8234o/JAxHU0OgaTHA9S4="')).toEqual(
+      ok('-123456789012345678901234567890.1234567890'),
+    );
+    expect(text(decimal('0'), '"ew=="')).toEqual(ok('123'));
+  });
+
+  it('converts money (Decimal with scale 2)', () => {
+    expect(text(decimal('2'), '"+w=="')).toEqual(ok('-0.05'));
+  });
+
+  it('converts Decimal written as a JSON number (decimal.format=NUMERIC)', () => {
+    expect(text(decimal('2'), '12.3')).toEqual(ok('12.30'));
+    expect(text(decimal('10'), '123456789012345678901234567890.1234567890')).toEqual(
+      ok('123456789012345678901234567890.1234567890'),
+    );
+  });
+
+  it('refuses a Decimal without a scale', () => {
+    expect(
+      failed(
+        text({ type: 'bytes', optional: true, name: 'org.apache.kafka.connect.data.Decimal' }, '"ew=="'),
+      ),
+    ).toBe(true);
+  });
+
+  it('converts VariableScaleDecimal structs', () => {
+    const schema: ConnectSchema = {
+      type: 'struct',
+      fields: [
+        { type: 'int32', optional: false, field: 'scale' },
+        { type: 'bytes', optional: false, field: 'value' },
+      ],
+      optional: true,
+      name: 'io.debezium.data.VariableScaleDecimal',
+      version: 1,
+      doc: 'Variable scaled decimal',
+    };
+    expect(text(schema, '{"scale":3,"value":"+w=="}')).toEqual(ok('-0.005'));
+    expect(text(schema, '{"scale":10,"value":"A6DJIHXA2/O4rLxfls4/CtI="}')).toEqual(
+      ok('123456789012345678901234567890.1234567890'),
+    );
+    expect(failed(text(schema, '{"scale":3}'))).toBe(true);
+  });
+
+  it('passes decimal.handling.mode=string through, mapping specials when the source type is numeric', () => {
+    expect(text({ type: 'string', optional: true }, '"1234.5600"')).toEqual(ok('1234.5600'));
+    expect(text({ type: 'string', optional: true }, '"NAN"')).toEqual(ok('NAN')); // could be any text
+    expect(text(source('string', 'NUMERIC'), '"NAN"')).toEqual(ok('NaN'));
+    expect(text(source('string', 'NUMERIC'), '"POSITIVE_INFINITY"')).toEqual(ok('Infinity'));
+    expect(text(source('string', 'NUMERIC'), '"NEGATIVE_INFINITY"')).toEqual(ok('-Infinity'));
+  });
+
+  it('passes decimal.handling.mode=double through as the double it is', () => {
+    expect(text({ type: 'float64', optional: true }, '1234.56')).toEqual(ok('1234.56'));
+  });
+});
+
+describe('temporal types', () => {
+  it.each([
+    [named('int32', 'io.debezium.time.Date'), '-165', '1969-07-20'],
+    [named('int32', 'org.apache.kafka.connect.data.Date'), '-719163', '0001-12-31 BC'],
+    [named('int32', 'io.debezium.time.Time'), '45296789', '12:34:56.789'],
+    [named('int32', 'org.apache.kafka.connect.data.Time'), '0', '00:00:00'],
+    [named('int64', 'io.debezium.time.MicroTime'), '86400000000', '24:00:00'],
+    [named('int64', 'io.debezium.time.NanoTime'), '45296789012345', '12:34:56.789012345'],
+    [named('int64', 'io.debezium.time.Timestamp'), '-1', '1969-12-31 23:59:59.999'],
+    [named('int64', 'org.apache.kafka.connect.data.Timestamp'), '1718000000123', '2024-06-10 06:13:20.123'],
+    [named('int64', 'io.debezium.time.MicroTimestamp'), '-14182939999999', '1969-07-20 20:17:40.000001'],
+    [named('int64', 'io.debezium.time.MicroTimestamp'), '5711817599999999', '2150-12-31 23:59:59.999999'],
+    [named('int64', 'io.debezium.time.MicroTimestamp'), '9223372036825200000', 'infinity'],
+    [
+      named('int64', 'io.debezium.time.NanoTimestamp'),
+      '1718000000123456789',
+      '2024-06-10 06:13:20.123456789',
+    ],
+    [named('float64', 'io.debezium.time.MicroDuration'), '3.723000004E9', '01:02:03.000004'],
+  ])('%o %s', (schema, json, expected) => {
+    expect(text(schema, json)).toEqual(ok(expected));
+  });
+
+  it('refuses a time past 24:00 and a date that is not an int32', () => {
+    expect(failed(text(named('int64', 'io.debezium.time.MicroTime'), '86400000001'))).toBe(true);
+    expect(failed(text(named('int32', 'io.debezium.time.Date'), '"2024-01-01"'))).toBe(true);
+  });
+});
+
+describe('arrays', () => {
+  const textArray: ConnectSchema = {
+    type: 'array',
+    items: { type: 'string', optional: true },
+    optional: true,
+  };
+
+  it('writes text[] with NULL, quotes, backslashes, commas, braces and empty strings quoted', () => {
+    expect(text(textArray, '["plain",null,"a \\"q\\"","back\\\\slash","x,y","{b}","","NULL","👩‍💻"]')).toEqual(
+      ok('{plain,NULL,"a \\"q\\"","back\\\\slash","x,y","{b}","","NULL",👩‍💻}'),
+    );
+    expect(text(textArray, '[]')).toEqual(ok('{}'));
+  });
+
+  it('converts each element by the items schema', () => {
+    const ints: ConnectSchema = { type: 'array', items: { type: 'int64', optional: true }, optional: true };
+    expect(text(ints, '[1,null,9223372036854775807]')).toEqual(ok('{1,NULL,9223372036854775807}'));
+    const stamps: ConnectSchema = {
+      type: 'array',
+      items: named('int64', 'io.debezium.time.MicroTimestamp'),
+      optional: true,
+    };
+    expect(text(stamps, '[0,-1]')).toEqual(ok('{"1970-01-01 00:00:00","1969-12-31 23:59:59.999999"}'));
+    const byteas: ConnectSchema = { type: 'array', items: { type: 'bytes', optional: true }, optional: true };
+    expect(text(byteas, '["3q0="]')).toEqual(ok('{"\\\\xdead"}'));
+    const decimals: ConnectSchema = { type: 'array', items: decimal('2'), optional: true };
+    expect(text(decimals, '["AeI=","+w=="]')).toEqual(ok('{4.82,-0.05}'));
+  });
+
+  it('nests arrays of arrays', () => {
+    const matrix: ConnectSchema = {
+      type: 'array',
+      items: { type: 'array', items: { type: 'int32', optional: true }, optional: true },
+      optional: true,
+    };
+    expect(text(matrix, '[[1,2],[3,null]]')).toEqual(ok('{{1,2},{3,NULL}}'));
+  });
+
+  it('fails the whole array when one element does not match', () => {
+    const ints: ConnectSchema = { type: 'array', items: { type: 'int32', optional: true }, optional: true };
+    expect(failed(text(ints, '[1,"two"]'))).toBe(true);
+    expect(failed(text(ints, '"{1,2}"'))).toBe(true);
+  });
+});
+
+describe('maps, structs and other logical types', () => {
+  it('writes hstore (map mode) as an hstore literal', () => {
+    const hstore: ConnectSchema = {
+      type: 'map',
+      keys: { type: 'string', optional: false },
+      values: { type: 'string', optional: true },
+      optional: true,
+    };
+    expect(text(hstore, '{"a":"1","b \\"q\\"":null}')).toEqual(ok('"a"=>"1", "b \\"q\\""=>NULL'));
+  });
+
+  it('writes Bits with the declared length, most significant bit first', () => {
+    expect(text(named('bytes', 'io.debezium.data.Bits', { length: '8' }), '"Cw=="')).toEqual(ok('00001011'));
+    expect(text(named('bytes', 'io.debezium.data.Bits', { length: '16' }), '"AQE="')).toEqual(
+      ok('0000000100000001'),
+    );
+    expect(text(named('bytes', 'io.debezium.data.Bits', { length: '3' }), '"AQE="')).toSatisfy(failed);
+  });
+
+  it('writes points and vectors', () => {
+    const point: ConnectSchema = {
+      type: 'struct',
+      fields: [
+        { type: 'float64', optional: false, field: 'x' },
+        { type: 'float64', optional: false, field: 'y' },
+        { type: 'bytes', optional: true, field: 'wkb' },
+        { type: 'int32', optional: true, field: 'srid' },
+      ],
+      optional: true,
+      name: 'io.debezium.data.geometry.Point',
+      version: 1,
+    };
+    expect(text(point, '{"x":1.5,"y":-2,"wkb":"AQEAAAAAAAAAAAD4PwAAAAAAAADA","srid":null}')).toEqual(
+      ok('(1.5,-2)'),
+    );
+    const vector: ConnectSchema = {
+      type: 'array',
+      items: { type: 'float64', optional: false },
+      optional: true,
+      name: 'io.debezium.data.DoubleVector',
+    };
+    expect(text(vector, '[1,2.5,-3]')).toEqual(ok('[1,2.5,-3]'));
+  });
+
+  it('refuses PostGIS geometry, unknown structs and non-string maps with a reason', () => {
+    const geometry = valueAt(
+      text(
+        {
+          type: 'struct',
+          fields: [
+            { type: 'bytes', optional: false, field: 'wkb' },
+            { type: 'int32', optional: true, field: 'srid' },
+          ],
+          optional: true,
+          name: 'io.debezium.data.geometry.Geometry',
+        },
+        '{"wkb":"AQ==","srid":4326}',
+      ),
+    );
+    expect(geometry).toMatch(/Geometry is not supported/);
+    expect(valueAt(text({ type: 'struct', fields: [], optional: true }, '{}'))).toMatch(/no PostgreSQL text/);
+    const intMap: ConnectSchema = {
+      type: 'map',
+      keys: { type: 'int32', optional: false },
+      values: { type: 'string', optional: true },
+      optional: true,
+    };
+    expect(failed(text(intMap, '[[1,"a"]]'))).toBe(true);
+  });
+
+  it('refuses null in a required field, accepts it in an optional one', () => {
+    expect(failed(text({ type: 'int32', optional: false }, 'null'))).toBe(true);
+    expect(text({ type: 'int32', optional: true }, 'null')).toEqual(ok(null));
+  });
+});
+
+function valueAt(result: E.Either<string, unknown>): string {
+  return E.isLeft(result) ? result.left : 'no failure';
+}

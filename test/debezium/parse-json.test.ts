@@ -1,0 +1,105 @@
+import * as E from 'fp-ts/Either';
+import { describe, expect, it } from 'vitest';
+import { ExactNumber, needsLosslessParse, parseJson, stringifyJson } from '../../src/debezium/parse-json.js';
+
+const parsed = (text: string) => {
+  const result = parseJson(text);
+  if (E.isLeft(result)) throw new Error(result.left);
+  return result.right;
+};
+
+describe('parseJson', () => {
+  it('takes the native fast path when no number can lose precision', () => {
+    const text = '{"id":1,"price":12.5,"ts_ms":1718000000123,"name":"x","ok":true,"n":null,"a":[1,2]}';
+    expect(needsLosslessParse(text)).toBe(false);
+    expect(parsed(text)).toEqual({
+      id: 1,
+      price: 12.5,
+      ts_ms: 1718000000123,
+      name: 'x',
+      ok: true,
+      n: null,
+      a: [1, 2],
+    });
+  });
+
+  it('keeps int64 max and min digit for digit', () => {
+    const text = '{"max":9223372036854775807,"min":-9223372036854775808,"safe":9007199254740991}';
+    expect(needsLosslessParse(text)).toBe(true);
+    expect(parsed(text)).toEqual({
+      max: new ExactNumber('9223372036854775807'),
+      min: new ExactNumber('-9223372036854775808'),
+      safe: 9007199254740991,
+    });
+  });
+
+  it('keeps 2^53 + 1, which JSON.parse rounds to 2^53', () => {
+    expect(JSON.parse('9007199254740993')).toBe(9007199254740992);
+    expect(parsed('[9007199254740993]')).toEqual([new ExactNumber('9007199254740993')]);
+  });
+
+  it('sends decimals of 16+ digits, split by the point or not, and huge exponents to the lossless parser', () => {
+    expect(needsLosslessParse('12345678.123456789')).toBe(true);
+    expect(parsed('[12345678.123456789]')).toEqual([new ExactNumber('12345678.123456789')]);
+    expect(parsed('[1E+400, 1e-400]')).toEqual([new ExactNumber('1E+400'), new ExactNumber('1e-400')]);
+    expect(needsLosslessParse('[1.5E-7, 123456789012345]')).toBe(false);
+  });
+
+  it('returns a Left for text that is not JSON, on both paths', () => {
+    expect(E.isLeft(parseJson('not json'))).toBe(true);
+    expect(E.isLeft(parseJson('{"a":12345678901234567890'))).toBe(true);
+    expect(E.isLeft(parseJson(''))).toBe(true);
+  });
+
+  it('keeps emoji and combining marks in strings', () => {
+    // No normalisation: e + U+0301 stays two code points, never the precomposed é (U+00E9).
+    expect(parsed('{"s":"e\\u0301 👩‍👩‍👧 \\ud83d\\ude00"}')).toEqual({
+      s: 'e\u0301 👩\u200d👩\u200d👧 \u{1F600}',
+    });
+  });
+});
+
+describe('stringifyJson', () => {
+  it('writes ExactNumbers back with their digits', () => {
+    const value = parsed('{"a":[9223372036854775807,1.5,"x",null,{"b":false}]}');
+    expect(stringifyJson(value)).toBe('{"a":[9223372036854775807,1.5,"x",null,{"b":false}]}');
+  });
+});
+
+describe('parseJson: the rewrite path for messages with some unsafe numbers', () => {
+  it('keeps safe numbers as numbers and unsafe ones exact, strings untouched', () => {
+    const text =
+      '{"ts_ns":1718000000123456789,"ts_us":1718000000123456,"f":0.30000000000000004,"s":"12345678901234567890","n":-1}';
+    expect(parsed(text)).toEqual({
+      ts_ns: new ExactNumber('1718000000123456789'),
+      ts_us: 1718000000123456,
+      f: 0.30000000000000004,
+      s: '12345678901234567890',
+      n: -1,
+    });
+  });
+
+  it('keeps escaped quotes and backslashes inside strings intact around rewritten numbers', () => {
+    const text = '["a\\"b\\\\",9223372036854775807,"\\\\",-9223372036854775808]';
+    expect(parsed(text)).toEqual([
+      'a"b\\',
+      new ExactNumber('9223372036854775807'),
+      '\\',
+      new ExactNumber('-9223372036854775808'),
+    ]);
+  });
+
+  it('leaves a NUL-led string a string (the lossless parser takes such text)', () => {
+    expect(parsed('["\\u00001",9223372036854775807]')).toEqual([
+      '\u00001',
+      new ExactNumber('9223372036854775807'),
+    ]);
+  });
+
+  it('does not turn broken JSON into valid JSON', () => {
+    expect(E.isLeft(parseJson('{"a": "open 12345678901234567890}'))).toBe(true);
+    expect(E.isLeft(parseJson('[12345678901234567890x]'))).toBe(true);
+    expect(E.isLeft(parseJson('[1.2.3456789012345678]'))).toBe(true);
+    expect(E.isLeft(parseJson('[01234567890123456789]'))).toBe(true);
+  });
+});
