@@ -29,12 +29,24 @@ const rowFields = [
     parameters: { scale: '2', 'connect.decimal.precision': '12' },
     field: 'price',
   },
-  { type: 'int64', optional: false, name: 'io.debezium.time.MicroTimestamp', version: 1, field: 'updated_at' },
+  {
+    type: 'int64',
+    optional: false,
+    name: 'io.debezium.time.MicroTimestamp',
+    version: 1,
+    field: 'updated_at',
+  },
   { type: 'string', optional: true, field: 'note' },
 ];
 
 function valueSchema(prefix: string): object {
-  const row = (field: string) => ({ type: 'struct', fields: rowFields, optional: true, name: `${prefix}.public.${BENCH_TABLE}.Value`, field });
+  const row = (field: string) => ({
+    type: 'struct',
+    fields: rowFields,
+    optional: true,
+    name: `${prefix}.public.${BENCH_TABLE}.Value`,
+    field,
+  });
   return {
     type: 'struct',
     fields: [
@@ -47,7 +59,17 @@ function valueSchema(prefix: string): object {
           { type: 'string', optional: false, field: 'connector' },
           { type: 'string', optional: false, field: 'name' },
           { type: 'int64', optional: false, field: 'ts_ms' },
-          { type: 'string', optional: true, name: 'io.debezium.data.Enum', version: 1, parameters: { allowed: 'true,first,first_in_data_collection,last_in_data_collection,last,false,incremental' }, default: 'false', field: 'snapshot' },
+          {
+            type: 'string',
+            optional: true,
+            name: 'io.debezium.data.Enum',
+            version: 1,
+            parameters: {
+              allowed: 'true,first,first_in_data_collection,last_in_data_collection,last,false,incremental',
+            },
+            default: 'false',
+            field: 'snapshot',
+          },
           { type: 'string', optional: false, field: 'db' },
           { type: 'string', optional: true, field: 'sequence' },
           { type: 'int64', optional: true, field: 'ts_us' },
@@ -63,7 +85,18 @@ function valueSchema(prefix: string): object {
         version: 1,
         field: 'source',
       },
-      { type: 'struct', fields: [{ type: 'string', optional: false, field: 'id' }, { type: 'int64', optional: false, field: 'total_order' }, { type: 'int64', optional: false, field: 'data_collection_order' }], optional: true, name: 'event.block', version: 1, field: 'transaction' },
+      {
+        type: 'struct',
+        fields: [
+          { type: 'string', optional: false, field: 'id' },
+          { type: 'int64', optional: false, field: 'total_order' },
+          { type: 'int64', optional: false, field: 'data_collection_order' },
+        ],
+        optional: true,
+        name: 'event.block',
+        version: 1,
+        field: 'transaction',
+      },
       { type: 'string', optional: false, field: 'op' },
       { type: 'int64', optional: true, field: 'ts_ms' },
       { type: 'int64', optional: true, field: 'ts_us' },
@@ -76,7 +109,12 @@ function valueSchema(prefix: string): object {
 }
 
 function keySchema(prefix: string): object {
-  return { type: 'struct', fields: [{ type: 'int32', optional: false, default: 0, field: 'id' }], optional: false, name: `${prefix}.public.${BENCH_TABLE}.Key` };
+  return {
+    type: 'struct',
+    fields: [{ type: 'int32', optional: false, default: 0, field: 'id' }],
+    optional: false,
+    name: `${prefix}.public.${BENCH_TABLE}.Key`,
+  };
 }
 
 export interface BenchRow {
@@ -111,7 +149,13 @@ export interface BenchMessage {
   value: string | null;
 }
 
-export function envelope(prefix: string, op: 'c' | 'u' | 'd', before: BenchRow | null, after: BenchRow | null, lsn: number): BenchMessage {
+export function envelope(
+  prefix: string,
+  op: 'c' | 'u' | 'd',
+  before: BenchRow | null,
+  after: BenchRow | null,
+  lsn: number,
+): BenchMessage {
   const id = (after ?? before)!.id;
   const nowMs = Date.now();
   const keyJson = JSON.stringify({ schema: keySchema(prefix), payload: { id } });
@@ -121,9 +165,20 @@ export function envelope(prefix: string, op: 'c' | 'u' | 'd', before: BenchRow |
       before: before && rowPayload(before),
       after: after && rowPayload(after),
       source: {
-        version: '3.6.1.Final', connector: 'postgresql', name: prefix, ts_ms: nowMs, snapshot: 'false', db: 'sourcedb',
-        sequence: `[null,"${lsn}"]`, ts_us: nowMs * 1000, ts_ns: nowMs * 1_000_000, schema: 'public', table: BENCH_TABLE,
-        txId: 1000 + lsn, lsn, xmin: null,
+        version: '3.6.1.Final',
+        connector: 'postgresql',
+        name: prefix,
+        ts_ms: nowMs,
+        snapshot: 'false',
+        db: 'sourcedb',
+        sequence: `[null,"${lsn}"]`,
+        ts_us: nowMs * 1000,
+        ts_ns: nowMs * 1_000_000,
+        schema: 'public',
+        table: BENCH_TABLE,
+        txId: 1000 + lsn,
+        lsn,
+        xmin: null,
       },
       transaction: null,
       op,
@@ -139,7 +194,12 @@ export function envelope(prefix: string, op: 'c' | 'u' | 'd', before: BenchRow |
  * N events over `keys` ids: about 50% inserts (of absent ids), 35% updates, 15% deletes (each
  * delete followed by its tombstone, as Debezium does), and the final state of every id.
  */
-export function* generateEvents(prefix: string, count: number, keys: number, random: () => number): Generator<BenchMessage, Map<number, BenchRow>> {
+export function* generateEvents(
+  prefix: string,
+  count: number,
+  keys: number,
+  random: () => number,
+): Generator<BenchMessage, Map<number, BenchRow>> {
   const rows = new Map<number, BenchRow>();
   let lsn = 1_000_000;
   let emitted = 0;
@@ -149,11 +209,24 @@ export function* generateEvents(prefix: string, count: number, keys: number, ran
     lsn += 1;
     const stamp = 1_700_000_000_000_000 + lsn * 1000 + 123;
     if (!current) {
-      const row: BenchRow = { id, name: `item ${id}`, quantity: 1, priceCents: Math.floor(random() * 1_000_000), updatedAtMicros: stamp, note: random() < 0.3 ? null : `created at ${lsn}` };
+      const row: BenchRow = {
+        id,
+        name: `item ${id}`,
+        quantity: 1,
+        priceCents: Math.floor(random() * 1_000_000),
+        updatedAtMicros: stamp,
+        note: random() < 0.3 ? null : `created at ${lsn}`,
+      };
       rows.set(id, row);
       yield envelope(prefix, 'c', null, row, lsn);
     } else if (random() < 0.7) {
-      const row: BenchRow = { ...current, quantity: current.quantity + 1, priceCents: Math.floor(random() * 1_000_000), updatedAtMicros: stamp, note: random() < 0.2 ? null : `updated at ${lsn}` };
+      const row: BenchRow = {
+        ...current,
+        quantity: current.quantity + 1,
+        priceCents: Math.floor(random() * 1_000_000),
+        updatedAtMicros: stamp,
+        note: random() < 0.2 ? null : `updated at ${lsn}`,
+      };
       rows.set(id, row);
       yield envelope(prefix, 'u', current, row, lsn);
     } else {

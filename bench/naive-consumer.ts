@@ -15,16 +15,34 @@ function decimalText(base64: string, scale: number): string {
   return `${negative ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }
 
-const microsText = (micros: number): string => new Date(Math.floor(micros / 1000)).toISOString().replace('Z', '');
+const microsText = (micros: number): string =>
+  new Date(Math.floor(micros / 1000)).toISOString().replace('Z', '');
 
 interface Payload {
   op: string;
   before: { id: number } | null;
-  after: { id: number; name: string; quantity: number; price: string; updated_at: number; note: string | null } | null;
+  after: {
+    id: number;
+    name: string;
+    quantity: number;
+    price: string;
+    updated_at: number;
+    note: string | null;
+  } | null;
 }
 
 /** Applies the first `limit` messages of the topic one by one; returns how long that took. */
-export async function runNaiveConsumer({ brokers, topic, targetUrl, limit }: { brokers: string; topic: string; targetUrl: string; limit: number }): Promise<number> {
+export async function runNaiveConsumer({
+  brokers,
+  topic,
+  targetUrl,
+  limit,
+}: {
+  brokers: string;
+  topic: string;
+  targetUrl: string;
+  limit: number;
+}): Promise<number> {
   const kafka = new Kafka({ clientId: 'bench-naive', brokers: brokers.split(','), logLevel: logLevel.ERROR });
   const consumer = kafka.consumer({ groupId: `bench-naive-${Date.now()}` });
   const db = new pg.Client({ connectionString: targetUrl });
@@ -53,7 +71,9 @@ export async function runNaiveConsumer({ brokers, topic, targetUrl, limit }: { b
             );
           }
         }
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        await consumer.commitOffsets([
+          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+        ]);
         seen += 1;
         if (seen === limit) resolve(performance.now() - started);
       },

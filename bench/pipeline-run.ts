@@ -41,8 +41,14 @@ export async function runPipelineService({
   const logFile = path.join(root, '.stack', 'logs', 'bench-pipeline.log');
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'cli', 'pipeline.js')], {
-    env: { ...process.env, ...env, PIPELINE_GROUP_ID: groupId, LOG_FORMAT: 'json', PIPELINE_PROGRESS_INTERVAL_MS: '0' },
+  const child = spawn(process.execPath, [path.join(root, 'dist', 'src', 'cli', 'pipeline.js')], {
+    env: {
+      ...process.env,
+      ...env,
+      PIPELINE_GROUP_ID: groupId,
+      LOG_FORMAT: 'json',
+      PIPELINE_PROGRESS_INTERVAL_MS: '0',
+    },
     stdio: ['ignore', log, log],
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -50,8 +56,10 @@ export async function runPipelineService({
   try {
     let started: number | undefined;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`the pipeline exited early (code ${child.exitCode}); see ${logFile}`);
-      if (Date.now() > deadline) throw new Error(`the pipeline did not drain within ${timeoutMs / 1000} s; see ${logFile}`);
+      if (child.exitCode !== null)
+        throw new Error(`the pipeline exited early (code ${child.exitCode}); see ${logFile}`);
+      if (Date.now() > deadline)
+        throw new Error(`the pipeline did not drain within ${timeoutMs / 1000} s; see ${logFile}`);
       if (started === undefined) {
         const [group] = (await admin.describeGroups([groupId])).groups;
         if (group && group.state === 'Stable' && group.members.length > 0) started = performance.now();

@@ -10,7 +10,15 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { BENCH_TABLE, TARGET_DDL, type BenchRow } from './events.js';
 
 /** Consumes every message of the topic and JSON-parses each value; returns seconds. */
-export async function consumeAndParse({ brokers, topic, total }: { brokers: string; topic: string; total: number }): Promise<number> {
+export async function consumeAndParse({
+  brokers,
+  topic,
+  total,
+}: {
+  brokers: string;
+  topic: string;
+  total: number;
+}): Promise<number> {
   const kafka = new Kafka({ clientId: 'bench-raw', brokers: brokers.split(','), logLevel: logLevel.ERROR });
   const consumer = kafka.consumer({ groupId: `bench-raw-${Date.now()}` });
   await consumer.connect();
@@ -40,20 +48,39 @@ const microsText = (micros: number): string => {
 };
 const cents = (value: number): string => `${Math.trunc(value / 100)}.${String(value % 100).padStart(2, '0')}`;
 const copyField = (value: string | null): string =>
-  value === null ? '\\N' : value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  value === null
+    ? '\\N'
+    : value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 
 /** COPYs the final rows into a fresh table of the same shape; returns seconds. */
-export async function copyFinalRows({ targetUrl, rows }: { targetUrl: string; rows: readonly BenchRow[] }): Promise<number> {
+export async function copyFinalRows({
+  targetUrl,
+  rows,
+}: {
+  targetUrl: string;
+  rows: readonly BenchRow[];
+}): Promise<number> {
   const db = new pg.Client({ connectionString: targetUrl });
   await db.connect();
   const table = `${BENCH_TABLE}_copy`;
   await db.query(`DROP TABLE IF EXISTS ${table}`);
   await db.query(TARGET_DDL.replace(BENCH_TABLE, table));
-  const lines = rows.map((row) =>
-    [String(row.id), copyField(row.name), String(row.quantity), cents(row.priceCents), microsText(row.updatedAtMicros), copyField(row.note)].join('\t') + '\n',
+  const lines = rows.map(
+    (row) =>
+      [
+        String(row.id),
+        copyField(row.name),
+        String(row.quantity),
+        cents(row.priceCents),
+        microsText(row.updatedAtMicros),
+        copyField(row.note),
+      ].join('\t') + '\n',
   );
   const started = performance.now();
-  await pipeline(Readable.from(lines), db.query(copyFrom(`COPY ${table} (id, name, quantity, price, updated_at, note) FROM STDIN`)));
+  await pipeline(
+    Readable.from(lines),
+    db.query(copyFrom(`COPY ${table} (id, name, quantity, price, updated_at, note) FROM STDIN`)),
+  );
   const elapsed = performance.now() - started;
   await db.query(`DROP TABLE ${table}`);
   await db.end();

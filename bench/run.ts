@@ -20,7 +20,8 @@ import { verifyTarget } from './verify.js';
 
 const positive = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name}=${process.env[name]} must be a positive whole number`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new RangeError(`${name}=${process.env[name]} must be a positive whole number`);
   return value;
 };
 
@@ -48,7 +49,11 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 
 async function main(): Promise<void> {
   const urls = resolveUrls();
-  const kafka = new Kafka({ clientId: 'bench', brokers: urls.KAFKA_BROKERS.split(','), logLevel: logLevel.ERROR });
+  const kafka = new Kafka({
+    clientId: 'bench',
+    brokers: urls.KAFKA_BROKERS.split(','),
+    logLevel: logLevel.ERROR,
+  });
   const admin = kafka.admin();
   await admin.connect();
   const target = new pg.Client({ connectionString: urls.TARGET_DATABASE_URL });
@@ -62,7 +67,10 @@ async function main(): Promise<void> {
       await admin.deleteTopics({ topics: [TOPIC] });
       while ((await admin.listTopics()).includes(TOPIC)) await new Promise((r) => setTimeout(r, 200));
     }
-    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
     const producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     const events = generateEvents(PREFIX, EVENTS, KEYS, seeded(42));
@@ -86,14 +94,20 @@ async function main(): Promise<void> {
     }
     if (chunk.length > 0) await send();
     await producer.disconnect();
-    say(`  produced ${fmt(messages)} messages (tombstones included) in ${((performance.now() - produceStarted) / 1000).toFixed(1)} s`);
+    say(
+      `  produced ${fmt(messages)} messages (tombstones included) in ${((performance.now() - produceStarted) / 1000).toFixed(1)} s`,
+    );
     const rows = [...finalRows!.values()];
 
     await target.query(`DROP TABLE IF EXISTS ${BENCH_TABLE}`);
     await target.query(TARGET_DDL);
 
     say('Raw limit 1: kafkajs consume + JSON.parse of every message…');
-    const parseSeconds = await consumeAndParse({ brokers: urls.KAFKA_BROKERS, topic: TOPIC, total: messages });
+    const parseSeconds = await consumeAndParse({
+      brokers: urls.KAFKA_BROKERS,
+      topic: TOPIC,
+      total: messages,
+    });
     say(`Raw limit 2: COPY of the ${fmt(rows.length)} final rows…`);
     const copySeconds = await copyFinalRows({ targetUrl: urls.TARGET_DATABASE_URL, rows });
 
@@ -115,7 +129,12 @@ async function main(): Promise<void> {
 
     say(`Naive consumer: the first ${fmt(NAIVE_EVENTS)} messages, one statement and one commit each…`);
     await target.query(`TRUNCATE ${BENCH_TABLE}`);
-    const naiveSeconds = await runNaiveConsumer({ brokers: urls.KAFKA_BROKERS, topic: TOPIC, targetUrl: urls.TARGET_DATABASE_URL, limit: NAIVE_EVENTS });
+    const naiveSeconds = await runNaiveConsumer({
+      brokers: urls.KAFKA_BROKERS,
+      topic: TOPIC,
+      targetUrl: urls.TARGET_DATABASE_URL,
+      limit: NAIVE_EVENTS,
+    });
 
     const pipelineRate = rate(EVENTS, run.seconds);
     const naiveRate = rate(NAIVE_EVENTS, naiveSeconds);
@@ -125,14 +144,34 @@ async function main(): Promise<void> {
     const table = [
       ['measure', 'items', 'seconds', 'per second', 'pipeline ÷ this'],
       ['this pipeline (drain, changes)', fmt(EVENTS), run.seconds.toFixed(2), fmt(pipelineRate), '1.00'],
-      ['naive consumer (changes)', fmt(NAIVE_EVENTS), naiveSeconds.toFixed(2), fmt(naiveRate), (pipelineRate / naiveRate).toFixed(1)],
-      ['raw: kafkajs consume + parse (messages)', fmt(messages), parseSeconds.toFixed(2), fmt(parseRate), (pipelineRate / parseRate).toFixed(2)],
-      ['raw: COPY of final rows (rows)', fmt(rows.length), copySeconds.toFixed(2), fmt(copyRate), (pipelineRate / copyRate).toFixed(2)],
+      [
+        'naive consumer (changes)',
+        fmt(NAIVE_EVENTS),
+        naiveSeconds.toFixed(2),
+        fmt(naiveRate),
+        (pipelineRate / naiveRate).toFixed(1),
+      ],
+      [
+        'raw: kafkajs consume + parse (messages)',
+        fmt(messages),
+        parseSeconds.toFixed(2),
+        fmt(parseRate),
+        (pipelineRate / parseRate).toFixed(2),
+      ],
+      [
+        'raw: COPY of final rows (rows)',
+        fmt(rows.length),
+        copySeconds.toFixed(2),
+        fmt(copyRate),
+        (pipelineRate / copyRate).toFixed(2),
+      ],
     ];
     const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
     say('');
     for (const [i, row] of table.entries()) {
-      say(`| ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`);
+      say(
+        `| ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`,
+      );
       if (i === 0) say(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
     }
     say('');

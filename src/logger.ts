@@ -6,11 +6,22 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
-export function createLogger({ level = 'info', format = 'pretty' }: { level?: string; format?: string } = {}): Logger {
+export function createLogger({
+  level = 'info',
+  format = 'pretty',
+}: { level?: string; format?: string } = {}): Logger {
   if (format === 'json') return pino({ level, base: { service: 'cdc-pipeline' } });
   return pino({
     level,
     base: undefined,
-    transport: { target: 'pino-pretty', options: { colorize: process.stdout.isTTY, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } },
+    transport: {
+      target: 'pino-pretty',
+      options: {
+        colorize: process.stdout.isTTY,
+        translateTime: 'HH:MM:ss.l',
+        ignore: 'pid,hostname',
+        singleLine: true,
+      },
+    },
   });
 }

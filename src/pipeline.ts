@@ -9,7 +9,19 @@
  * a stream of reports, one per flush or dead-letter write, for progress lines and tests.
  */
 import type { Consumer } from 'kafkajs';
-import { concat, concatMap, defer, EMPTY, filter, finalize, merge, Observable, share, Subject, takeUntil } from 'rxjs';
+import {
+  concat,
+  concatMap,
+  defer,
+  EMPTY,
+  filter,
+  finalize,
+  merge,
+  Observable,
+  share,
+  Subject,
+  takeUntil,
+} from 'rxjs';
 import { batch } from './operators/batch.js';
 import { compactBatch } from './operators/compact.js';
 import { decodeDebezium, type DecodeOptions } from './operators/decodeDebezium.js';
@@ -28,7 +40,7 @@ export interface ChangeSink {
 }
 
 /** Where records that cannot be applied go, with their origin and reason. */
-export interface DeadLetterSink {
+export interface DeadLetterSinkPort {
   write(failures: readonly Failure[]): Promise<void>;
 }
 
@@ -36,7 +48,7 @@ export interface PipelineOptions {
   readonly consumer: Consumer;
   readonly topics: readonly (string | RegExp)[];
   readonly sink: ChangeSink;
-  readonly deadLetters: DeadLetterSink;
+  readonly deadLetters: DeadLetterSinkPort;
   /** Emitting here stops taking records; what is held is flushed and committed, then the output completes. */
   readonly stop: Observable<unknown>;
   readonly fromBeginning?: boolean;
@@ -45,7 +57,11 @@ export interface PipelineOptions {
   readonly batch?: { readonly maxSize: number; readonly maxBytes: number; readonly maxWaitMs: number };
   readonly route?: RouteConfig;
   readonly decode?: DecodeOptions;
-  readonly retry?: { readonly maxRetries: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
+  readonly retry?: {
+    readonly maxRetries: number;
+    readonly initialDelayMs: number;
+    readonly maxDelayMs: number;
+  };
   readonly onRetry?: (info: RetryInfo) => void;
   readonly onSourceEvent?: (event: SourceEvent) => void;
 }
@@ -101,7 +117,13 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
     const retried = <T>(description: string, action: () => Promise<T>): Observable<T> =>
       defer(action).pipe(retryWithBackoff({ description, ...retry, onRetry }));
 
-    const changes = fromKafka(consumer, { topics, tracker, fromBeginning, highWaterMark: maxInFlight, onEvent: onSourceEvent }).pipe(
+    const changes = fromKafka(consumer, {
+      topics,
+      tracker,
+      fromBeginning,
+      highWaterMark: maxInFlight,
+      onEvent: onSourceEvent,
+    }).pipe(
       takeUntil(stop),
       decodeDebezium(decode),
       splitFailures(failures),
@@ -150,7 +172,11 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
         retried(`write ${written.length} dead letters`, async () => {
           await deadLetters.write(written);
           await acknowledge(written.map((failure) => failure.origin));
-          return { type: 'dead-letters', count: written.length, reasons: written.map((failure) => failure.reason) } satisfies PipelineReport;
+          return {
+            type: 'dead-letters',
+            count: written.length,
+            reasons: written.map((failure) => failure.reason),
+          } satisfies PipelineReport;
         }),
       ),
     );

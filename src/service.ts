@@ -11,8 +11,10 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { firstValueFrom, ignoreElements, lastValueFrom, merge, Subject, tap } from 'rxjs';
 import type { PipelineConfig } from './config.js';
 import type { Logger } from './logger.js';
-import { runPipeline, type ChangeSink, type DeadLetterSink, type PipelineReport } from './pipeline.js';
+import { runPipeline, type ChangeSink, type DeadLetterSinkPort, type PipelineReport } from './pipeline.js';
 import { consumerLag } from './streams/consumerLag.js';
+
+const IDLE_FETCH_WAIT_MS = 1000;
 
 /** How often the topic list is checked for new matching topics. */
 export const TOPIC_REFRESH_MS = 5000;
@@ -21,7 +23,7 @@ export interface ServiceParts {
   readonly config: PipelineConfig;
   readonly logger: Logger;
   readonly sink: ChangeSink;
-  readonly deadLetters: DeadLetterSink;
+  readonly deadLetters: DeadLetterSinkPort;
   /** Emits once to shut down (the CLI wires SIGINT/SIGTERM to it). */
   readonly shutdown: Subject<void>;
 }
@@ -37,8 +39,18 @@ async function matchingTopics(admin: Admin, pattern: RegExp): Promise<string[]> 
   return (await admin.listTopics()).filter((topic) => pattern.test(topic)).sort();
 }
 
-export async function runService({ config, logger, sink, deadLetters, shutdown }: ServiceParts): Promise<void> {
-  const kafka = new Kafka({ clientId: 'cdc-pipeline', brokers: config.KAFKA_BROKERS.split(','), logLevel: logLevel.WARN });
+export async function runService({
+  config,
+  logger,
+  sink,
+  deadLetters,
+  shutdown,
+}: ServiceParts): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'cdc-pipeline',
+    brokers: config.KAFKA_BROKERS.split(','),
+    logLevel: logLevel.WARN,
+  });
   const admin = kafka.admin();
   await admin.connect();
   const totals: Totals = { received: 0, written: 0, batches: 0, deadLetters: 0 };
@@ -60,13 +72,24 @@ export async function runService({ config, logger, sink, deadLetters, shutdown }
         restart.next();
       }, TOPIC_REFRESH_MS);
       if (topics.length === 0) {
-        logger.warn({ pattern: config.PIPELINE_TOPIC_PATTERN.source }, 'no topic matches yet; waiting for one');
+        logger.warn(
+          { pattern: config.PIPELINE_TOPIC_PATTERN.source },
+          'no topic matches yet; waiting for one',
+        );
         await firstValueFrom(merge(stopOnce, restart), { defaultValue: undefined });
         clearInterval(watcher);
         continue;
       }
       logger.info({ topics, groupId: config.PIPELINE_GROUP_ID }, 'consuming');
-      const consumer = kafka.consumer({ groupId: config.PIPELINE_GROUP_ID, allowAutoTopicCreation: false });
+      const consumer = kafka.consumer({
+        groupId: config.PIPELINE_GROUP_ID,
+        allowAutoTopicCreation: false,
+        // An idle fetch returns after this long: it bounds how long a shutdown waits for the fetch loop.
+        maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
+        // A crashed member holds its partitions until its session expires: keep that short.
+        sessionTimeout: config.PIPELINE_SESSION_TIMEOUT_MS,
+        heartbeatInterval: Math.max(500, Math.floor(config.PIPELINE_SESSION_TIMEOUT_MS / 10)),
+      });
       try {
         await lastValueFrom(
           runPipeline({
@@ -119,7 +142,10 @@ function count(report: PipelineReport, totals: Totals, logger: Logger): void {
     logger.debug(report, 'flushed');
   } else {
     totals.deadLetters += report.count;
-    logger.warn({ count: report.count, reasons: report.reasons.slice(0, 3) }, 'records dead-lettered (see table cdc_dead_letters)');
+    logger.warn(
+      { count: report.count, reasons: report.reasons.slice(0, 3) },
+      'records dead-lettered (see table cdc_dead_letters)',
+    );
   }
 }
 
@@ -138,7 +164,13 @@ function startProgress(
     last = { at: now, received: totals.received };
     const lag = await consumerLag(admin, config.PIPELINE_GROUP_ID, topics()).catch(() => undefined);
     logger.info(
-      { changesPerSecond: Math.round(rate), lag, batches: totals.batches, applied: totals.written, deadLetters: totals.deadLetters },
+      {
+        changesPerSecond: Math.round(rate),
+        lag,
+        batches: totals.batches,
+        applied: totals.written,
+        deadLetters: totals.deadLetters,
+      },
       `progress: ${Math.round(rate)} changes/s, lag ${lag ?? '?'}, ${totals.batches} batches, ${totals.deadLetters} dead letters`,
     );
   }, config.PIPELINE_PROGRESS_INTERVAL_MS);

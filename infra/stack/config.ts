@@ -6,10 +6,20 @@
  * 19092, Connect 8083 → 18083): recognisable, and clear of a PostgreSQL or Kafka already running on
  * the machine. Each can be moved with an environment variable.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The folder of the project's package.json, whether this file runs from infra/ or from dist/infra/. */
+function findProjectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'debezium-config')))
+      return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no cdc-pipeline project folder above ${from}`);
+  }
+}
+
+export const PROJECT_ROOT = findProjectRoot(path.dirname(fileURLToPath(import.meta.url)));
 
 /** How the stack's programs are provided. */
 export type StackMode = 'native' | 'docker' | 'external';
@@ -39,7 +49,11 @@ export const HOST = '127.0.0.1';
 
 /** The Connect worker's group and its three storage topics (config, offsets, status). */
 export const CONNECT_GROUP_ID = 'cdc-connect-cluster';
-export const CONNECT_STORAGE_TOPICS = { config: 'connect-configs', offset: 'connect-offsets', status: 'connect-status' } as const;
+export const CONNECT_STORAGE_TOPICS = {
+  config: 'connect-configs',
+  offset: 'connect-offsets',
+  status: 'connect-status',
+} as const;
 
 /** JVM heap limits: without -Xmx a JVM takes a quarter of the machine's memory. */
 export const KAFKA_HEAP = '-Xms256m -Xmx512m';
@@ -56,7 +70,9 @@ export interface StackPaths {
   readonly data: string;
 }
 
-export function stackPaths(root = process.env.CDC_STACK_DIR ?? path.join(PROJECT_ROOT, '.stack')): StackPaths {
+export function stackPaths(
+  root = process.env.CDC_STACK_DIR ?? path.join(PROJECT_ROOT, '.stack'),
+): StackPaths {
   return {
     root,
     lib: path.join(root, 'lib'),

@@ -4,7 +4,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CONNECT_GROUP_ID, CONNECT_HEAP, CONNECT_STORAGE_TOPICS, CONNECTOR_CONFIG_FILE, HOST, type Ports, type StackPaths } from './config.js';
+import {
+  CONNECT_GROUP_ID,
+  CONNECT_HEAP,
+  CONNECT_STORAGE_TOPICS,
+  CONNECTOR_CONFIG_FILE,
+  HOST,
+  type Ports,
+  type StackPaths,
+} from './config.js';
 import { jvmArgs, writeProperties } from './jvm.js';
 import { runningPid, startDetached, type ManagedProcess } from './processes.js';
 
@@ -79,7 +87,9 @@ async function http(method: string, url: string, body?: unknown): Promise<{ stat
 export async function connectAnswers(connectUrl: string): Promise<true | undefined> {
   const { status, json } = await http('GET', `${connectUrl}/connector-plugins`);
   if (status !== 200 || !Array.isArray(json)) return undefined;
-  return json.some((plugin: { class?: string }) => plugin.class === DEBEZIUM_CONNECTOR_CLASS) ? true : undefined;
+  return json.some((plugin: { class?: string }) => plugin.class === DEBEZIUM_CONNECTOR_CLASS)
+    ? true
+    : undefined;
 }
 
 export interface ConnectorFile {
@@ -97,9 +107,14 @@ export function readConnectorFile(file = CONNECTOR_CONFIG_FILE): ConnectorFile {
 
 /** PUT …/config creates the connector or updates its config: idempotent. */
 export async function registerConnector(connectUrl: string, connector: ConnectorFile): Promise<void> {
-  const { status, json } = await http('PUT', `${connectUrl}/connectors/${encodeURIComponent(connector.name)}/config`, connector.config);
+  const { status, json } = await http(
+    'PUT',
+    `${connectUrl}/connectors/${encodeURIComponent(connector.name)}/config`,
+    connector.config,
+  );
   if (status !== 200 && status !== 201) {
-    const message = typeof json === 'object' && json && 'message' in json ? String(json.message) : JSON.stringify(json);
+    const message =
+      typeof json === 'object' && json && 'message' in json ? String(json.message) : JSON.stringify(json);
     throw new Error(`Connect refused the connector config (HTTP ${status}): ${message}`);
   }
 }
@@ -107,10 +122,18 @@ export async function registerConnector(connectUrl: string, connector: Connector
 export interface ConnectorStatus {
   readonly name: string;
   readonly connector: { readonly state: string; readonly worker_id?: string; readonly trace?: string };
-  readonly tasks: readonly { readonly id: number; readonly state: string; readonly worker_id?: string; readonly trace?: string }[];
+  readonly tasks: readonly {
+    readonly id: number;
+    readonly state: string;
+    readonly worker_id?: string;
+    readonly trace?: string;
+  }[];
 }
 
-export async function connectorStatus(connectUrl: string, name: string): Promise<ConnectorStatus | undefined> {
+export async function connectorStatus(
+  connectUrl: string,
+  name: string,
+): Promise<ConnectorStatus | undefined> {
   const { status, json } = await http('GET', `${connectUrl}/connectors/${encodeURIComponent(name)}/status`);
   return status === 200 ? (json as ConnectorStatus) : undefined;
 }
@@ -127,5 +150,9 @@ export function failureOf(status: ConnectorStatus): string | undefined {
 }
 
 export function isRunning(status: ConnectorStatus): boolean {
-  return status.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((task) => task.state === 'RUNNING');
+  return (
+    status.connector.state === 'RUNNING' &&
+    status.tasks.length > 0 &&
+    status.tasks.every((task) => task.state === 'RUNNING')
+  );
 }

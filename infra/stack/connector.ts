@@ -35,12 +35,21 @@ export function connectorFor(address?: DatabaseAddress): ConnectorFile {
   };
 }
 
-export async function ensureConnector(connectUrl: string, address: DatabaseAddress | undefined, logFile?: string): Promise<void> {
+export async function ensureConnector(
+  connectUrl: string,
+  address: DatabaseAddress | undefined,
+  logFile?: string,
+): Promise<void> {
   const connector = connectorFor(address);
   try {
     await registerConnector(connectUrl, connector);
   } catch (error) {
-    throw new StackError('connector', (error as Error).message, 'fix debezium-config/postgres-connector.json', logFile);
+    throw new StackError(
+      'connector',
+      (error as Error).message,
+      'fix debezium-config/postgres-connector.json',
+      logFile,
+    );
   }
   let failure: string | undefined;
   try {
@@ -52,10 +61,15 @@ export async function ensureConnector(connectUrl: string, address: DatabaseAddre
         if (failure) throw new Error('FAILED');
         return isRunning(status) ? true : undefined;
       },
-      { timeoutMs: CONNECTOR_RUNNING_TIMEOUT_MS, what: `connector ${connector.name} and its task to be RUNNING` },
+      {
+        timeoutMs: CONNECTOR_RUNNING_TIMEOUT_MS,
+        what: `connector ${connector.name} and its task to be RUNNING`,
+      },
     );
   } catch (error) {
-    const reason = failure ? `FAILED: ${failure.split('\n').slice(0, FIRST_TRACE_LINES).join(' ')}` : (error as Error).message;
+    const reason = failure
+      ? `FAILED: ${failure.split('\n').slice(0, FIRST_TRACE_LINES).join(' ')}`
+      : (error as Error).message;
     throw new StackError(
       'connector',
       `${connector.name} ${reason}`,
@@ -69,7 +83,8 @@ export async function connectorPart(connectUrl: string, connectUp: boolean): Pro
   const { name } = readConnectorFile();
   if (!connectUp) return { part: 'connector', state: 'unreachable', listen: '-', detail: name };
   const status = await connectorStatus(connectUrl, name);
-  if (!status) return { part: 'connector', state: 'missing', listen: '-', detail: `${name} is not registered` };
+  if (!status)
+    return { part: 'connector', state: 'missing', listen: '-', detail: `${name} is not registered` };
   const tasks = status.tasks.map((task) => `task ${task.id} ${task.state}`).join(', ') || 'no tasks';
   return {
     part: 'connector',
@@ -83,16 +98,24 @@ export async function connectorPart(connectUrl: string, connectUp: boolean): Pro
  * A replication slot keeps WAL on the source until its consumer reads it; a slot left behind fills
  * the disk. Remove the connector (so the slot is released), then drop the slot.
  */
-export async function dropReplicationSlot(urls: StackUrls, progress: (line: string) => void): Promise<string> {
+export async function dropReplicationSlot(
+  urls: StackUrls,
+  progress: (line: string) => void,
+): Promise<string> {
   const { name, config } = readConnectorFile();
   const slot = config['slot.name'] ?? 'debezium';
-  await deleteConnector(urls.CONNECT_URL, name).catch(() => progress('  connect not reachable: connector not deleted'));
+  await deleteConnector(urls.CONNECT_URL, name).catch(() =>
+    progress('  connect not reachable: connector not deleted'),
+  );
   const client = new pg.Client({ connectionString: urls.SOURCE_DATABASE_URL, connectionTimeoutMillis: 2000 });
   await client.connect();
   try {
     const dropped = await waitFor(
       async () => {
-        const result = await client.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+        const result = await client.query<{ active: boolean }>(
+          'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
+          [slot],
+        );
         if (result.rowCount === 0) return 'none';
         if (result.rows[0]!.active) return undefined;
         await client.query('SELECT pg_drop_replication_slot($1)', [slot]);

@@ -30,7 +30,10 @@ export async function dockerUp(progress: (line: string) => void): Promise<void> 
   compose(['up', '-d']);
   const urls = localUrls(stackPorts());
   const ready = async (what: string, probe: () => Promise<boolean | undefined>): Promise<void> => {
-    await waitFor(async () => ((await probe().catch(() => false)) ? true : undefined), { timeoutMs: READY_TIMEOUT_MS, what });
+    await waitFor(async () => ((await probe().catch(() => false)) ? true : undefined), {
+      timeoutMs: READY_TIMEOUT_MS,
+      what,
+    });
     progress(`  ✓ ${what}`);
   };
   await ready('source-db', () => databaseAnswers(urls.SOURCE_DATABASE_URL));
@@ -48,6 +51,7 @@ export async function dockerDown(): Promise<void> {
 
 export async function dockerReset(progress: (line: string) => void): Promise<void> {
   const urls = localUrls(stackPorts());
-  if (await databaseAnswers(urls.SOURCE_DATABASE_URL)) progress(`  replication slot: ${await dropReplicationSlot(urls, progress)}`);
+  if (await databaseAnswers(urls.SOURCE_DATABASE_URL))
+    progress(`  replication slot: ${await dropReplicationSlot(urls, progress)}`);
   compose(['down', '-v']);
 }

@@ -26,7 +26,9 @@ export async function stackUp(progress: Progress): Promise<StackUrls> {
   else if (mode === 'docker') await dockerUp(progress);
   else {
     const urls = resolveUrls();
-    const down = (await probeParts(urls)).filter((part) => part.part !== 'connector' && part.state !== 'running');
+    const down = (await probeParts(urls)).filter(
+      (part) => part.part !== 'connector' && part.state !== 'running',
+    );
     if (down.length > 0) {
       throw new StackError(
         'external',

@@ -10,7 +10,10 @@ import { MAVEN_POM, type StackPaths } from './config.js';
 import { StackError } from './stack-error.js';
 import { findMaven } from './tools.js';
 
-const POMS = [MAVEN_POM, ...['kafka', 'debezium-postgres'].map((module) => path.join(path.dirname(MAVEN_POM), module, 'pom.xml'))];
+const POMS = [
+  MAVEN_POM,
+  ...['kafka', 'debezium-postgres'].map((module) => path.join(path.dirname(MAVEN_POM), module, 'pom.xml')),
+];
 
 function pomHash(): string {
   const hash = createHash('sha256');

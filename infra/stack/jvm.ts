@@ -25,11 +25,19 @@ logger.clients.level = WARN
 export function writeProperties(file: string, properties: Readonly<Record<string, string | number>>): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const lines = Object.entries(properties).map(([key, value]) => `${key}=${value}`);
-  fs.writeFileSync(file, `# Written by the stack commands; edit infra/stack, not this file.\n${lines.join('\n')}\n`);
+  fs.writeFileSync(
+    file,
+    `# Written by the stack commands; edit infra/stack, not this file.\n${lines.join('\n')}\n`,
+  );
 }
 
 /** JVM arguments common to both parts: heap limits, log config, class path. */
-export function jvmArgs(paths: StackPaths, heap: string, mainClass: string, args: readonly string[]): string[] {
+export function jvmArgs(
+  paths: StackPaths,
+  heap: string,
+  mainClass: string,
+  args: readonly string[],
+): string[] {
   const log4j = path.join(paths.config, 'log4j2.properties');
   fs.mkdirSync(paths.config, { recursive: true });
   fs.writeFileSync(log4j, LOG4J2_PROPERTIES);

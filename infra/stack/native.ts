@@ -99,14 +99,24 @@ export async function nativeUp(progress: Progress): Promise<void> {
   }
   await timed(progress, `kafka on ${urls.KAFKA_BROKERS}`, async () => {
     const pid = startBroker(java, paths, ports);
-    await waitForPart('kafka', brokerLog(paths), pid, BROKER_READY_TIMEOUT_MS, 'the broker to answer a metadata request', () =>
-      brokerAnswers(urls.KAFKA_BROKERS),
+    await waitForPart(
+      'kafka',
+      brokerLog(paths),
+      pid,
+      BROKER_READY_TIMEOUT_MS,
+      'the broker to answer a metadata request',
+      () => brokerAnswers(urls.KAFKA_BROKERS),
     );
   });
   await timed(progress, `connect on ${urls.CONNECT_URL}`, async () => {
     const pid = startConnect(java, paths, ports);
-    await waitForPart('connect', connectLog(paths), pid, CONNECT_READY_TIMEOUT_MS, 'the Connect REST API with the Debezium plugin', () =>
-      connectAnswers(urls.CONNECT_URL),
+    await waitForPart(
+      'connect',
+      connectLog(paths),
+      pid,
+      CONNECT_READY_TIMEOUT_MS,
+      'the Connect REST API with the Debezium plugin',
+      () => connectAnswers(urls.CONNECT_URL),
     );
   });
   await timed(progress, 'debezium connector and task RUNNING', () =>
@@ -137,7 +147,8 @@ export async function nativeReset(progress: Progress): Promise<void> {
     progress(`  replication slot: ${await dropReplicationSlot(localUrls(ports), progress)}`);
   }
   await nativeDown(progress);
-  for (const folder of [paths.data, paths.logs, paths.run, paths.config]) fs.rmSync(folder, { recursive: true, force: true });
+  for (const folder of [paths.data, paths.logs, paths.run, paths.config])
+    fs.rmSync(folder, { recursive: true, force: true });
   progress(`  wiped ${paths.data}, ${paths.logs}`);
 }
 
@@ -153,14 +164,31 @@ export async function nativeStatus(): Promise<PartStatus[]> {
   ] as const) {
     const pid = postmasterPid(cluster);
     const answers = pid !== undefined && (await databaseAnswers(url));
-    parts.push({ part: cluster.name, state: pid === undefined ? 'stopped' : answers ? 'running' : 'unreachable', listen: `127.0.0.1:${cluster.port}`, pid });
+    parts.push({
+      part: cluster.name,
+      state: pid === undefined ? 'stopped' : answers ? 'running' : 'unreachable',
+      listen: `127.0.0.1:${cluster.port}`,
+      pid,
+    });
   }
   const brokerPid = runningPid(brokerProcess(paths));
-  const brokerUp = brokerPid !== undefined && (await brokerAnswers(urls.KAFKA_BROKERS).catch(() => undefined)) !== undefined;
-  parts.push({ part: 'kafka', state: brokerPid === undefined ? 'stopped' : brokerUp ? 'running' : 'unreachable', listen: urls.KAFKA_BROKERS, pid: brokerPid });
+  const brokerUp =
+    brokerPid !== undefined && (await brokerAnswers(urls.KAFKA_BROKERS).catch(() => undefined)) !== undefined;
+  parts.push({
+    part: 'kafka',
+    state: brokerPid === undefined ? 'stopped' : brokerUp ? 'running' : 'unreachable',
+    listen: urls.KAFKA_BROKERS,
+    pid: brokerPid,
+  });
   const connectPid = runningPid(connectProcess(paths));
-  const connectUp = connectPid !== undefined && (await connectAnswers(urls.CONNECT_URL).catch(() => undefined)) === true;
-  parts.push({ part: 'connect', state: connectPid === undefined ? 'stopped' : connectUp ? 'running' : 'unreachable', listen: urls.CONNECT_URL, pid: connectPid });
+  const connectUp =
+    connectPid !== undefined && (await connectAnswers(urls.CONNECT_URL).catch(() => undefined)) === true;
+  parts.push({
+    part: 'connect',
+    state: connectPid === undefined ? 'stopped' : connectUp ? 'running' : 'unreachable',
+    listen: urls.CONNECT_URL,
+    pid: connectPid,
+  });
   parts.push(await connectorPart(urls.CONNECT_URL, connectUp));
   return parts;
 }

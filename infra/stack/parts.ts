@@ -11,8 +11,21 @@ export interface PartStatus {
 export function formatParts(parts: readonly PartStatus[]): string {
   const rows = [
     ['PART', 'STATE', 'LISTENS ON', 'PID', 'DETAIL'],
-    ...parts.map((p) => [p.part, p.state, p.listen, p.pid === undefined ? '-' : String(p.pid), p.detail ?? '']),
+    ...parts.map((p) => [
+      p.part,
+      p.state,
+      p.listen,
+      p.pid === undefined ? '-' : String(p.pid),
+      p.detail ?? '',
+    ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -60,7 +60,12 @@ function initialise(binDir: string, spec: ClusterSpec): void {
   fs.mkdirSync(path.dirname(spec.dataDir), { recursive: true });
   fs.mkdirSync(spec.dataDir, { mode: 0o700 });
   handToServerUser(spec.dataDir);
-  runServerCommand(binDir, 'initdb', ['-D', spec.dataDir, '-U', DATABASE_USER, '-A', 'trust', '-E', 'UTF8', '--no-locale'], spec);
+  runServerCommand(
+    binDir,
+    'initdb',
+    ['-D', spec.dataDir, '-U', DATABASE_USER, '-A', 'trust', '-E', 'UTF8', '--no-locale'],
+    spec,
+  );
 }
 
 export function postmasterPid(spec: ClusterSpec): number | undefined {
@@ -82,7 +87,12 @@ export function startCluster(binDir: string, spec: ClusterSpec): number {
   fs.closeSync(fs.openSync(spec.logFile, 'a'));
   handToServerUser(spec.logFile);
   // No unix socket: only TCP on 127.0.0.1, so nothing of ours lands in the machine's socket folder.
-  const settings = { listen_addresses: HOST, port: String(spec.port), unix_socket_directories: "''", ...spec.settings };
+  const settings = {
+    listen_addresses: HOST,
+    port: String(spec.port),
+    unix_socket_directories: "''",
+    ...spec.settings,
+  };
   const options = Object.entries(settings)
     .map(([name, value]) => `-c ${name}=${value}`)
     .join(' ');
@@ -94,7 +104,12 @@ export function startCluster(binDir: string, spec: ClusterSpec): number {
   );
   const pid = postmasterPid(spec);
   if (pid === undefined) {
-    throw new StackError(spec.name, 'pg_ctl reported a start but no server runs', `read ${spec.logFile}`, spec.logFile);
+    throw new StackError(
+      spec.name,
+      'pg_ctl reported a start but no server runs',
+      `read ${spec.logFile}`,
+      spec.logFile,
+    );
   }
   return pid;
 }

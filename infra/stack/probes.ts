@@ -28,9 +28,21 @@ export async function probeParts(urls: StackUrls): Promise<PartStatus[]> {
   const state = (up: boolean): string => (up ? 'running' : 'unreachable');
   const connectUp = (await connectAnswers(urls.CONNECT_URL).catch(() => undefined)) === true;
   return [
-    { part: 'source-db', state: state(await databaseAnswers(urls.SOURCE_DATABASE_URL)), listen: hostOf(urls.SOURCE_DATABASE_URL) },
-    { part: 'target-db', state: state(await databaseAnswers(urls.TARGET_DATABASE_URL)), listen: hostOf(urls.TARGET_DATABASE_URL) },
-    { part: 'kafka', state: state((await brokerAnswers(urls.KAFKA_BROKERS).catch(() => undefined)) !== undefined), listen: urls.KAFKA_BROKERS },
+    {
+      part: 'source-db',
+      state: state(await databaseAnswers(urls.SOURCE_DATABASE_URL)),
+      listen: hostOf(urls.SOURCE_DATABASE_URL),
+    },
+    {
+      part: 'target-db',
+      state: state(await databaseAnswers(urls.TARGET_DATABASE_URL)),
+      listen: hostOf(urls.TARGET_DATABASE_URL),
+    },
+    {
+      part: 'kafka',
+      state: state((await brokerAnswers(urls.KAFKA_BROKERS).catch(() => undefined)) !== undefined),
+      listen: urls.KAFKA_BROKERS,
+    },
     { part: 'connect', state: state(connectUp), listen: urls.CONNECT_URL },
     await connectorPart(urls.CONNECT_URL, connectUp),
   ];

@@ -79,7 +79,10 @@ export function startDetached(part: ManagedProcess, options: StartOptions): numb
 }
 
 /** SIGTERM (a graceful, controlled shutdown), then SIGKILL only if it outlives the grace period. */
-export async function stopProcess(part: ManagedProcess, graceMs = STOP_GRACE_MS): Promise<'stopped' | 'killed' | 'not running'> {
+export async function stopProcess(
+  part: ManagedProcess,
+  graceMs = STOP_GRACE_MS,
+): Promise<'stopped' | 'killed' | 'not running'> {
   const pid = runningPid(part);
   if (pid === undefined) return 'not running';
   process.kill(pid, 'SIGTERM');

@@ -23,7 +23,8 @@ export class StackError extends Error {
     if (this.logFile) {
       const tail = tailOf(this.logFile, LOG_TAIL_LINES);
       lines.push(`  log: ${this.logFile}`);
-      if (tail) lines.push(`  --- last lines of the log ---`, ...tail.split('\n').map((line) => `  | ${line}`));
+      if (tail)
+        lines.push(`  --- last lines of the log ---`, ...tail.split('\n').map((line) => `  | ${line}`));
     }
     return lines.join('\n');
   }

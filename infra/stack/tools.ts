@@ -55,7 +55,11 @@ export function findMaven(mvn = 'mvn'): string {
  * The folder of initdb/pg_ctl/postgres: PG_BIN when set, else `pg_config --bindir`, else the
  * newest /usr/lib/postgresql/<version>/bin (Debian keeps the server binaries off the PATH).
  */
-export function findPostgresBin({ pgBin = process.env.PG_BIN, searchRoot = DEBIAN_POSTGRES_ROOT, usePgConfig = true } = {}): string {
+export function findPostgresBin({
+  pgBin = process.env.PG_BIN,
+  searchRoot = DEBIAN_POSTGRES_ROOT,
+  usePgConfig = true,
+} = {}): string {
   const candidates: string[] = [];
   if (pgBin) candidates.push(pgBin);
   const fromPgConfig = usePgConfig ? run('pg_config', ['--bindir'])?.trim().split('\n')[0] : undefined;
@@ -67,7 +71,9 @@ export function findPostgresBin({ pgBin = process.env.PG_BIN, searchRoot = DEBIA
       .sort((a, b) => Number(b) - Number(a));
     candidates.push(...versions.map((version) => path.join(searchRoot, version, 'bin')));
   }
-  const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'pg_ctl')));
+  const found = candidates.find(
+    (dir) => fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'pg_ctl')),
+  );
   if (!found) {
     throw new StackError(
       'postgres',

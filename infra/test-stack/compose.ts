@@ -16,7 +16,10 @@ export async function startComposeStack(): Promise<{ down: () => Promise<void> }
       'start Docker, or run the tests on the native stack (unset CDC_TEST_STACK)',
     );
   }
-  const environment = await new DockerComposeEnvironment(path.dirname(COMPOSE_FILE), path.basename(COMPOSE_FILE)).up();
+  const environment = await new DockerComposeEnvironment(
+    path.dirname(COMPOSE_FILE),
+    path.basename(COMPOSE_FILE),
+  ).up();
   await ensureConnector(localUrls().CONNECT_URL, undefined);
   return { down: async () => void (await environment.down()) };
 }

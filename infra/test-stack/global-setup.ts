@@ -8,7 +8,16 @@
  */
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { isHealthy, localUrls, resolveUrls, stackDown, stackStatus, stackUp, StackError, type StackUrls } from '../stack/index.js';
+import {
+  isHealthy,
+  localUrls,
+  resolveUrls,
+  stackDown,
+  stackStatus,
+  stackUp,
+  StackError,
+  type StackUrls,
+} from '../stack/index.js';
 import { startComposeStack } from './compose.js';
 
 declare module 'vitest' {
@@ -23,7 +32,9 @@ type TestStackMode = (typeof TEST_STACK_MODES)[number];
 function testStackMode(): TestStackMode {
   const raw = process.env.CDC_TEST_STACK ?? 'native';
   if (!(TEST_STACK_MODES as readonly string[]).includes(raw)) {
-    throw new RangeError(`CDC_TEST_STACK=${raw} is not a test stack mode: use one of ${TEST_STACK_MODES.join(', ')}`);
+    throw new RangeError(
+      `CDC_TEST_STACK=${raw} is not a test stack mode: use one of ${TEST_STACK_MODES.join(', ')}`,
+    );
   }
   return raw as TestStackMode;
 }

@@ -9,7 +9,8 @@ import { formatTable } from './table.js';
 
 const positiveInt = (raw: string): number => {
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError('must be a whole number, 1 or more');
+  if (!Number.isInteger(value) || value < 1)
+    throw new InvalidArgumentError('must be a whole number, 1 or more');
   return value;
 };
 
@@ -20,7 +21,9 @@ const program = new Command('check-target')
     const url = resolveUrls().TARGET_DATABASE_URL;
     const db = new pg.Client({ connectionString: url });
     await db.connect().catch((error: Error) => {
-      throw new Error(`cannot reach the target database at ${url}: ${error.message}\n  fix: npm run stack:up, or set TARGET_DATABASE_URL`);
+      throw new Error(
+        `cannot reach the target database at ${url}: ${error.message}\n  fix: npm run stack:up, or set TARGET_DATABASE_URL`,
+      );
     });
     try {
       console.log(`Target database: ${url.replace(/:[^:@/]+@/, ':***@')}\n`);

@@ -23,28 +23,43 @@ async function main(argv: string[]): Promise<number> {
     .description('Run the CDC demo stack. CDC_STACK=native (default) | docker | external.')
     .exitOverride();
   let exitCode = 0;
-  program.command('up').description('start what is not running and wait until every part is ready').action(async () => {
-    const started = Date.now();
-    say(`Starting the ${stackMode()} stack…`);
-    await stackUp(say);
-    say(`\nStack ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    say(formatParts(await stackStatus()));
-    say(`\nLogs: ${logsFolder()}\nPoint any tool at it: eval "$(npm run -s stack:env)"`);
-  });
-  program.command('down').description('stop every process the stack started, gracefully').action(async () => {
-    await stackDown(say);
-  });
-  program.command('status').description('each part: state, where it listens, pid, connector and task state').action(async () => {
-    const parts = await stackStatus();
-    say(formatParts(parts));
-    exitCode = isHealthy(parts) ? 0 : 1;
-  });
-  program.command('env').description("the connection settings as shell exports: eval \"$(npm run -s stack:env)\"").action(() => {
-    say(envLines());
-  });
-  program.command('reset').description('down, drop the replication slot, wipe data and logs').action(async () => {
-    await stackReset(say);
-  });
+  program
+    .command('up')
+    .description('start what is not running and wait until every part is ready')
+    .action(async () => {
+      const started = Date.now();
+      say(`Starting the ${stackMode()} stack…`);
+      await stackUp(say);
+      say(`\nStack ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      say(formatParts(await stackStatus()));
+      say(`\nLogs: ${logsFolder()}\nPoint any tool at it: eval "$(npm run -s stack:env)"`);
+    });
+  program
+    .command('down')
+    .description('stop every process the stack started, gracefully')
+    .action(async () => {
+      await stackDown(say);
+    });
+  program
+    .command('status')
+    .description('each part: state, where it listens, pid, connector and task state')
+    .action(async () => {
+      const parts = await stackStatus();
+      say(formatParts(parts));
+      exitCode = isHealthy(parts) ? 0 : 1;
+    });
+  program
+    .command('env')
+    .description('the connection settings as shell exports: eval "$(npm run -s stack:env)"')
+    .action(() => {
+      say(envLines());
+    });
+  program
+    .command('reset')
+    .description('down, drop the replication slot, wipe data and logs')
+    .action(async () => {
+      await stackReset(say);
+    });
   await program.parseAsync(argv);
   return exitCode;
 }

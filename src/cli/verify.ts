@@ -9,14 +9,17 @@ import { identical, sourceTables, verifyTable, type TableVerdict } from '../tool
 
 const positiveInt = (raw: string): number => {
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError('must be a whole number, 1 or more');
+  if (!Number.isInteger(value) || value < 1)
+    throw new InvalidArgumentError('must be a whole number, 1 or more');
   return value;
 };
 
 async function connect(url: string, role: string, variable: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });
   await client.connect().catch((error: Error) => {
-    throw new Error(`cannot reach the ${role} database at ${url}: ${error.message}\n  fix: npm run stack:up, or set ${variable}`);
+    throw new Error(
+      `cannot reach the ${role} database at ${url}: ${error.message}\n  fix: npm run stack:up, or set ${variable}`,
+    );
   });
   return client;
 }
@@ -36,16 +39,20 @@ function report(verdict: TableVerdict): string {
 }
 
 const program = new Command('verify')
-  .description('Compare source (SOURCE_DATABASE_URL) and target (TARGET_DATABASE_URL): counts and per-row hashes by primary key.')
+  .description(
+    'Compare source (SOURCE_DATABASE_URL) and target (TARGET_DATABASE_URL): counts and per-row hashes by primary key.',
+  )
   .option('--table <name...>', 'tables to compare (default: every table of the source public schema)')
   .option('--sample <n>', 'keys listed per kind of difference', positiveInt, 10)
   .action(async ({ table, sample }: { table?: string[]; sample: number }) => {
     const urls = resolveUrls();
     const source = await connect(urls.SOURCE_DATABASE_URL, 'source', 'SOURCE_DATABASE_URL');
-    const target = await connect(urls.TARGET_DATABASE_URL, 'target', 'TARGET_DATABASE_URL').catch(async (error: unknown) => {
-      await source.end();
-      throw error;
-    });
+    const target = await connect(urls.TARGET_DATABASE_URL, 'target', 'TARGET_DATABASE_URL').catch(
+      async (error: unknown) => {
+        await source.end();
+        throw error;
+      },
+    );
     try {
       const tables = table ?? (await sourceTables(source));
       let allIdentical = true;
@@ -54,7 +61,11 @@ const program = new Command('verify')
         allIdentical &&= identical(verdict);
         console.log(report(verdict));
       }
-      console.log(allIdentical ? `\nSource and target are identical (${tables.length} tables).` : '\nSource and target differ.');
+      console.log(
+        allIdentical
+          ? `\nSource and target are identical (${tables.length} tables).`
+          : '\nSource and target differ.',
+      );
       process.exitCode = allIdentical ? 0 : 1;
     } finally {
       await Promise.all([source.end(), target.end()]);

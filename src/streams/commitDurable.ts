@@ -3,20 +3,32 @@
  * dead-lettered). Called after each flush. A commit refused during a rebalance is not an error:
  * the records are read again from the last commit and applied idempotently.
  */
-import { KafkaJSProtocolError, type Consumer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import type { CommittableOffset, OffsetTracker } from './offsetTracker.js';
 
-export async function commitDurable(consumer: Consumer, tracker: OffsetTracker): Promise<readonly CommittableOffset[]> {
+export async function commitDurable(
+  consumer: Consumer,
+  tracker: OffsetTracker,
+): Promise<readonly CommittableOffset[]> {
   const offsets = tracker.committable();
   if (offsets.length === 0) return offsets;
   try {
-    await consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
+    await consumer.commitOffsets(
+      offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+    );
   } catch (error) {
-    if (error instanceof KafkaJSProtocolError && REBALANCE_ERRORS.has(error.type)) return [];
+    // kafkajs protocol errors carry Kafka's error code name in `type` (KafkaJSProtocolError is not an ESM export).
+    const type = (error as { type?: unknown }).type;
+    if (typeof type === 'string' && REBALANCE_ERRORS.has(type)) return [];
     throw error;
   }
   return offsets;
 }
 
 /** Kafka error codes a commit gets when the group is rebalancing or this member left it. */
-const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR']);
+const REBALANCE_ERRORS = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'NOT_COORDINATOR',
+]);

@@ -1,6 +1,7 @@
 /**
  * Kafka records as an Observable, read by a kafkajs consumer with auto-commit off (offsets are
- * committed by `commitDurable` after the records are durable in the target).
+ * committed by `commitDurable` after the records are durable in the target). Subscribing connects
+ * and runs the consumer; the caller disconnects it after the stream ends.
  *
  * Backpressure: RxJS does not slow a producer by itself, so the source pauses every subscribed
  * topic once the tracker counts `highWaterMark` records in flight and resumes at `lowWaterMark`.
@@ -35,7 +36,11 @@ export type SourceEvent =
   | { readonly type: 'resumed'; readonly inFlight: number }
   | { readonly type: 'rebalanced'; readonly assignment: Readonly<Record<string, readonly number[]>> };
 
-function toRecord(topic: string, partition: number, message: EachBatchPayload['batch']['messages'][number]): KafkaRecord {
+function toRecord(
+  topic: string,
+  partition: number,
+  message: EachBatchPayload['batch']['messages'][number],
+): KafkaRecord {
   return {
     topic,
     partition,
@@ -56,7 +61,9 @@ export function fromKafka(consumer: Consumer, options: FromKafkaOptions): Observ
     onEvent = () => undefined,
   } = options;
   if (!(highWaterMark > 0 && lowWaterMark >= 0 && lowWaterMark < highWaterMark)) {
-    throw new RangeError(`fromKafka: need 0 <= lowWaterMark (${lowWaterMark}) < highWaterMark (${highWaterMark})`);
+    throw new RangeError(
+      `fromKafka: need 0 <= lowWaterMark (${lowWaterMark}) < highWaterMark (${highWaterMark})`,
+    );
   }
 
   return new Observable<KafkaRecord>((subscriber) => {
@@ -106,15 +113,18 @@ export function fromKafka(consumer: Consumer, options: FromKafkaOptions): Observ
       await consumer.run({ autoCommit: false, eachBatchAutoResolve: true, eachBatch });
     };
     start().catch((error: unknown) => subscriber.error(error));
-    consumer.on(consumer.events.CRASH, (event) => {
+    const removeCrashListener = consumer.on(consumer.events.CRASH, (event) => {
       // kafkajs restarts itself after a retriable crash; anything else ends the stream.
       if (!event.payload.restart) subscriber.error(event.payload.error);
     });
 
+    // The consumer belongs to the caller, who disconnects it once the stream is done: stopping it
+    // here as well would race that disconnect (kafkajs then crashes and restarts the consumer).
+    // After teardown eachBatch emits nothing more, so records fetched meanwhile are never tracked.
     return () => {
       clearInterval(resumeTimer);
       removeJoinListener();
-      void consumer.stop();
+      removeCrashListener();
     };
   });
 }

@@ -45,13 +45,22 @@ export class OffsetTracker {
     const id = partitionId(origin.topic, origin.partition);
     let state = this.partitions.get(id);
     if (!state) {
-      state = { topic: origin.topic, partition: origin.partition, queue: [], head: 0, done: new Set(), committed: undefined };
+      state = {
+        topic: origin.topic,
+        partition: origin.partition,
+        queue: [],
+        head: 0,
+        done: new Set(),
+        committed: undefined,
+      };
       this.partitions.set(id, state);
     }
     const offset = BigInt(origin.offset);
     const last = state.queue[state.queue.length - 1];
     if (last !== undefined && offset <= last) {
-      throw new RangeError(`offset ${origin.offset} of ${origin.topic}/${origin.partition} arrived after ${last}: offsets must ascend`);
+      throw new RangeError(
+        `offset ${origin.offset} of ${origin.topic}/${origin.partition} arrived after ${last}: offsets must ascend`,
+      );
     }
     state.queue.push(offset);
     this.pending += 1;

@@ -2,7 +2,12 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 
 export function kafkaFor(brokers: string, clientId: string): Kafka {
-  return new Kafka({ clientId, brokers: brokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+  return new Kafka({
+    clientId,
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2 },
+  });
 }
 
 export async function connectedAdmin(brokers: string): Promise<Admin> {
@@ -10,7 +15,9 @@ export async function connectedAdmin(brokers: string): Promise<Admin> {
   try {
     await admin.connect();
   } catch (error) {
-    throw new Error(`cannot reach Kafka at ${brokers}: ${(error as Error).message}\n  fix: npm run stack:up, or set KAFKA_BROKERS`);
+    throw new Error(
+      `cannot reach Kafka at ${brokers}: ${(error as Error).message}\n  fix: npm run stack:up, or set KAFKA_BROKERS`,
+    );
   }
   return admin;
 }
@@ -41,6 +48,8 @@ export async function requireTopic(admin: Admin, topic: string): Promise<void> {
   const topics = await admin.listTopics();
   if (!topics.includes(topic)) {
     const known = topics.filter((name) => !name.startsWith('__')).sort();
-    throw new Error(`topic ${topic} does not exist. Topics: ${known.join(', ') || '(none)'}\n  fix: npm run topics lists them`);
+    throw new Error(
+      `topic ${topic} does not exist. Topics: ${known.join(', ') || '(none)'}\n  fix: npm run topics lists them`,
+    );
   }
 }

@@ -36,8 +36,16 @@ export async function peek(kafka: Kafka, options: PeekOptions): Promise<number> 
   await admin.disconnect();
   // Where each partition starts and where "caught up" is, fixed now: later messages are followed only.
   const plan = partitions.map(({ partition, low, high }) => {
-    const start = fromBeginning ? BigInt(low) : BigInt(high) - BigInt(limit) > BigInt(low) ? BigInt(high) - BigInt(limit) : BigInt(low);
-    const end = fromBeginning ? (start + BigInt(limit) < BigInt(high) ? start + BigInt(limit) : BigInt(high)) : BigInt(high);
+    const start = fromBeginning
+      ? BigInt(low)
+      : BigInt(high) - BigInt(limit) > BigInt(low)
+        ? BigInt(high) - BigInt(limit)
+        : BigInt(low);
+    const end = fromBeginning
+      ? start + BigInt(limit) < BigInt(high)
+        ? start + BigInt(limit)
+        : BigInt(high)
+      : BigInt(high);
     return { partition, start, end };
   });
   const pending = new Set(plan.filter((p) => p.end > p.start).map((p) => p.partition));
@@ -54,7 +62,13 @@ export async function peek(kafka: Kafka, options: PeekOptions): Promise<number> 
       const bound = plan.find((p) => p.partition === partition);
       const offset = BigInt(message.offset);
       if (!follow && bound && offset >= bound.end) return;
-      onMessage({ partition, offset: message.offset, timestamp: message.timestamp, key: text(message.key), value: text(message.value) });
+      onMessage({
+        partition,
+        offset: message.offset,
+        timestamp: message.timestamp,
+        key: text(message.key),
+        value: text(message.value),
+      });
       shown += 1;
       if (bound && offset + 1n >= bound.end) pending.delete(partition);
       if (!follow && pending.size === 0) caughtUp();

@@ -26,11 +26,21 @@ export async function listTables(db: pg.ClientBase, schema = 'public'): Promise<
   return rows.map((row) => row.name);
 }
 
-export async function dumpTable(db: pg.ClientBase, table: string, limit: number, schema = 'public'): Promise<TableDump> {
+export async function dumpTable(
+  db: pg.ClientBase,
+  table: string,
+  limit: number,
+  schema = 'public',
+): Promise<TableDump> {
   const qualified = `${db.escapeIdentifier(schema)}.${db.escapeIdentifier(table)}`;
   const { rows: countRows } = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${qualified}`);
   // Every value as PostgreSQL's own text (exact digits and microseconds), in primary-key order.
-  const result = await db.query({ text: `SELECT * FROM ${qualified} ORDER BY 1 LIMIT $1`, values: [limit], rowMode: 'array', types: { getTypeParser: () => (value: string) => value } });
+  const result = await db.query({
+    text: `SELECT * FROM ${qualified} ORDER BY 1 LIMIT $1`,
+    values: [limit],
+    rowMode: 'array',
+    types: { getTypeParser: () => (value: string) => value },
+  });
   return {
     table: `${schema}.${table}`,
     total: Number(countRows[0]!.n),

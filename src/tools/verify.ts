@@ -53,7 +53,12 @@ interface KeyedHash {
 }
 
 /** Streams (key, row hash) in key-text byte order. */
-async function* keyedHashes(db: pg.ClientBase, qualified: string, key: readonly string[], columns: readonly string[]): AsyncGenerator<KeyedHash> {
+async function* keyedHashes(
+  db: pg.ClientBase,
+  qualified: string,
+  key: readonly string[],
+  columns: readonly string[],
+): AsyncGenerator<KeyedHash> {
   const id = (name: string): string => db.escapeIdentifier(name);
   const keyText = `jsonb_build_array(${key.map(id).join(', ')})::text`;
   const cursor = db.query(
@@ -83,12 +88,25 @@ export async function verifyTable(
   const [from, to] = await Promise.all([shapeOf(source, schema, table), shapeOf(target, schema, table)]);
   const name = `${schema}.${table}`;
   if (!from) throw new Error(`${name} does not exist in the source`);
-  if (!to) throw new Error(`${name} does not exist in the target\n  fix: create it there (see "Adding a table" in the README)`);
-  if (from.key.length === 0) throw new Error(`${name} has no primary key in the source: rows cannot be matched by key`);
-  const shared = from.columns.filter((column) => to.columns.includes(column) && !PIPELINE_COLUMNS.includes(column));
+  if (!to)
+    throw new Error(
+      `${name} does not exist in the target\n  fix: create it there (see "Adding a table" in the README)`,
+    );
+  if (from.key.length === 0)
+    throw new Error(`${name} has no primary key in the source: rows cannot be matched by key`);
+  const shared = from.columns.filter(
+    (column) => to.columns.includes(column) && !PIPELINE_COLUMNS.includes(column),
+  );
   const qualified = `${source.escapeIdentifier(schema)}.${source.escapeIdentifier(table)}`;
 
-  const verdict = { sourceRows: 0, targetRows: 0, counts: { missing: 0, extra: 0, different: 0 }, missing: [] as string[], extra: [] as string[], different: [] as string[] };
+  const verdict = {
+    sourceRows: 0,
+    targetRows: 0,
+    counts: { missing: 0, extra: 0, different: 0 },
+    missing: [] as string[],
+    extra: [] as string[],
+    different: [] as string[],
+  };
   const note = (kind: 'missing' | 'extra' | 'different', key: string): void => {
     verdict.counts[kind] += 1;
     if (verdict[kind].length < sample) verdict[kind].push(key);

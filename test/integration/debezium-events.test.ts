@@ -19,7 +19,10 @@ describe('Debezium change events on the real stack', () => {
   it('carries an insert, an update and a delete of a users row, with before/after and the LSN', async () => {
     const email = `events-${Date.now()}@example.com`;
     const id = await source(async (db) => {
-      const inserted = await db.query<{ id: number }>("INSERT INTO users (name, email) VALUES ('Eve', $1) RETURNING id", [email]);
+      const inserted = await db.query<{ id: number }>(
+        "INSERT INTO users (name, email) VALUES ('Eve', $1) RETURNING id",
+        [email],
+      );
       const rowId = inserted.rows[0]!.id;
       await db.query("UPDATE users SET name = 'Eve Adams' WHERE id = $1", [rowId]);
       await db.query('DELETE FROM users WHERE id = $1', [rowId]);

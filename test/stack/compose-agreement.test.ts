@@ -59,7 +59,9 @@ describe('docker-compose.yaml agrees with the native stack', () => {
     expect(hostPort(service('connect'), 8083)).toBe(DEFAULT_PORTS.connect);
     const allPorts = Object.values(compose.services).flatMap((s) => s.ports ?? []);
     expect(allPorts.every((p) => p.startsWith('127.0.0.1:'))).toBe(true);
-    expect(service('kafka').environment?.KAFKA_ADVERTISED_LISTENERS).toContain(`PLAINTEXT://127.0.0.1:${DEFAULT_PORTS.kafka}`);
+    expect(service('kafka').environment?.KAFKA_ADVERTISED_LISTENERS).toContain(
+      `PLAINTEXT://127.0.0.1:${DEFAULT_PORTS.kafka}`,
+    );
   });
 
   it('creates the same databases, users and init scripts', () => {
@@ -94,8 +96,10 @@ describe('docker-compose.yaml agrees with the native stack', () => {
   it('uses the same Connect storage topics and group as the native worker', () => {
     const env = service('connect').environment ?? {};
     expect(env.GROUP_ID).toBe(CONNECT_GROUP_ID);
-    expect({ config: env.CONFIG_STORAGE_TOPIC, offset: env.OFFSET_STORAGE_TOPIC, status: env.STATUS_STORAGE_TOPIC }).toEqual(
-      CONNECT_STORAGE_TOPICS,
-    );
+    expect({
+      config: env.CONFIG_STORAGE_TOPIC,
+      offset: env.OFFSET_STORAGE_TOPIC,
+      status: env.STATUS_STORAGE_TOPIC,
+    }).toEqual(CONNECT_STORAGE_TOPICS);
   });
 });

@@ -13,10 +13,15 @@ const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const STACK_CLI = path.join(PROJECT_ROOT, 'src', 'cli', 'stack.ts');
 
 /** Runs a stack command as a user would, in a throw-away state folder; returns exit code and output. */
-async function stackCommand(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+async function stackCommand(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; output: string }> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-stack-test-'));
   try {
-    const { stdout, stderr } = await execFileAsync(TSX, [STACK_CLI, ...args], { env: { ...process.env, CDC_STACK_DIR: stateDir, ...env } });
+    const { stdout, stderr } = await execFileAsync(TSX, [STACK_CLI, ...args], {
+      env: { ...process.env, CDC_STACK_DIR: stateDir, ...env },
+    });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -47,18 +52,26 @@ describe('stack command failure messages', () => {
   });
 
   it('prints the connection settings as shell exports', async () => {
-    const { code, output } = await stackCommand(['env'], { CDC_SOURCE_PORT: '25432', SOURCE_DATABASE_URL: '' });
+    const { code, output } = await stackCommand(['env'], {
+      CDC_SOURCE_PORT: '25432',
+      SOURCE_DATABASE_URL: '',
+    });
     expect(code).toBe(0);
-    expect(output).toContain("export SOURCE_DATABASE_URL='postgres://postgres:postgres@127.0.0.1:25432/sourcedb'");
+    expect(output).toContain(
+      "export SOURCE_DATABASE_URL='postgres://postgres:postgres@127.0.0.1:25432/sourcedb'",
+    );
     expect(output).toContain("export KAFKA_BROKERS='127.0.0.1:19092'");
     expect(output).toContain("export CONNECT_URL='http://127.0.0.1:18083'");
   });
 
   it('names the PostgreSQL server binaries and where it looked when they are missing', () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-no-pg-'));
-    const attempt = (): string => findPostgresBin({ pgBin: path.join(empty, 'bin'), searchRoot: empty, usePgConfig: false });
+    const attempt = (): string =>
+      findPostgresBin({ pgBin: path.join(empty, 'bin'), searchRoot: empty, usePgConfig: false });
     expect(attempt).toThrow(StackError);
-    expect(attempt).toThrow(/postgres: the PostgreSQL server binaries \(initdb, pg_ctl\) were not found \(looked in: .*cdc-no-pg-.*\/bin\)/);
+    expect(attempt).toThrow(
+      /postgres: the PostgreSQL server binaries \(initdb, pg_ctl\) were not found \(looked in: .*cdc-no-pg-.*\/bin\)/,
+    );
     fs.rmSync(empty, { recursive: true });
   });
 

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { OffsetTracker } from '../../src/streams/offsetTracker.js';
 
-const at = (offset: number | string, partition = 0, topic = 't') => ({ topic, partition, offset: String(offset) });
+const at = (offset: number | string, partition = 0, topic = 't') => ({
+  topic,
+  partition,
+  offset: String(offset),
+});
 
 describe('OffsetTracker', () => {
   it('commits nothing until the first tracked record is done', () => {

@@ -30,13 +30,19 @@ export async function diffTable(table: string): Promise<TableDiff> {
   };
 }
 
-const isEmpty = (diff: TableDiff): boolean => diff.missing.length + diff.extra.length + diff.different.length === 0;
+const isEmpty = (diff: TableDiff): boolean =>
+  diff.missing.length + diff.extra.length + diff.different.length === 0;
 
 /** Waits until every table matches, or returns the last differences after the timeout. */
-export async function waitForConvergence(tables: readonly string[], timeoutMs = 60_000): Promise<Record<string, TableDiff>> {
+export async function waitForConvergence(
+  tables: readonly string[],
+  timeoutMs = 60_000,
+): Promise<Record<string, TableDiff>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const diffs = Object.fromEntries(await Promise.all(tables.map(async (table) => [table, await diffTable(table)] as const)));
+    const diffs = Object.fromEntries(
+      await Promise.all(tables.map(async (table) => [table, await diffTable(table)] as const)),
+    );
     if (Object.values(diffs).every(isEmpty) || Date.now() > deadline) return diffs;
     await sleep(250);
   }

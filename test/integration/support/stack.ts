@@ -19,8 +19,10 @@ export async function withDatabase<T>(url: string, work: (client: pg.Client) => 
   }
 }
 
-export const source = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => withDatabase(stack().SOURCE_DATABASE_URL, work);
-export const target = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => withDatabase(stack().TARGET_DATABASE_URL, work);
+export const source = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> =>
+  withDatabase(stack().SOURCE_DATABASE_URL, work);
+export const target = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> =>
+  withDatabase(stack().TARGET_DATABASE_URL, work);
 
 /**
  * Reads a topic from the beginning with a fresh consumer group until `done` says the collected
@@ -31,7 +33,9 @@ export async function collectMessages(
   done: (messages: readonly KafkaMessage[]) => boolean,
   { timeoutMs = 30_000, filter = (_: KafkaMessage): boolean => true } = {},
 ): Promise<KafkaMessage[]> {
-  const consumer: Consumer = kafkaClient().consumer({ groupId: `cdc-test-${process.pid}-${Date.now()}-${Math.random()}` });
+  const consumer: Consumer = kafkaClient().consumer({
+    groupId: `cdc-test-${process.pid}-${Date.now()}-${Math.random()}`,
+  });
   const messages: KafkaMessage[] = [];
   await consumer.connect();
   try {

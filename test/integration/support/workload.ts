@@ -16,7 +16,18 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const NAMES = ['Ada', 'Grace', 'Linus', 'Zoë', 'Łukasz', 'Renée', 'Chloé 🚀', "O'Brien", 'Tab\there', 'Back\\slash'];
+const NAMES = [
+  'Ada',
+  'Grace',
+  'Linus',
+  'Zoë',
+  'Łukasz',
+  'Renée',
+  'Chloé 🚀',
+  "O'Brien",
+  'Tab\there',
+  'Back\\slash',
+];
 const PRODUCTS = ['Laptop', 'Mouse', 'Keyboard', 'Monitor', 'Cable "USB-C"', 'Dock, 4K', 'Café crème'];
 
 export interface WorkloadStats {
@@ -27,7 +38,10 @@ export interface WorkloadStats {
 }
 
 /** Runs `steps` random statements, each in its own transaction (autocommit). */
-export async function runWorkload(db: pg.Client, { seed, steps }: { seed: number; steps: number }): Promise<WorkloadStats> {
+export async function runWorkload(
+  db: pg.Client,
+  { seed, steps }: { seed: number; steps: number },
+): Promise<WorkloadStats> {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const stats: WorkloadStats = { inserts: 0, updates: 0, deletes: 0, keyChanges: 0 };
@@ -43,16 +57,23 @@ export async function runWorkload(db: pg.Client, { seed, steps }: { seed: number
       await db.query('INSERT INTO users (name, email) VALUES ($1, $2)', [pick(NAMES), `w${tag}@example.com`]);
       stats.inserts += 1;
     } else if (dice < 0.45 && userIds.length > 0) {
-      await db.query('INSERT INTO orders (user_id, product_name, quantity, price, notes) VALUES ($1, $2, $3, $4, $5)', [
-        pick(userIds),
-        pick(PRODUCTS),
-        1 + Math.floor(random() * 5),
-        (random() * 2000).toFixed(2),
-        random() < 0.5 ? null : `note ${tag}\nline two`,
-      ]);
+      await db.query(
+        'INSERT INTO orders (user_id, product_name, quantity, price, notes) VALUES ($1, $2, $3, $4, $5)',
+        [
+          pick(userIds),
+          pick(PRODUCTS),
+          1 + Math.floor(random() * 5),
+          (random() * 2000).toFixed(2),
+          random() < 0.5 ? null : `note ${tag}\nline two`,
+        ],
+      );
       stats.inserts += 1;
     } else if (dice < 0.6) {
-      await db.query('UPDATE users SET name = $1, email = $2 WHERE id = $3', [pick(NAMES), `u${tag}@example.com`, pick(userIds)]);
+      await db.query('UPDATE users SET name = $1, email = $2 WHERE id = $3', [
+        pick(NAMES),
+        `u${tag}@example.com`,
+        pick(userIds),
+      ]);
       stats.updates += 1;
     } else if (dice < 0.75 && orderIds.length > 0) {
       // Half of these set notes to NULL, half to text: NULLs must arrive as NULLs.
