@@ -1,0 +1,60 @@
+/** `npm run pipeline` as a child process, as an operator runs it, for tests that kill and restart it. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../../infra/stack/config.js';
+import { stack } from './stack.js';
+
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  /** Resolves once the service logs that it consumes (its signal handlers are in place by then). */
+  readonly consuming: Promise<void>;
+}
+
+const READY_POLL_MS = 100;
+
+export function startService(env: Record<string, string>, logName: string): ServiceProcess {
+  const logFile = path.join(PROJECT_ROOT, '.stack', 'logs', `${logName}.log`);
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const startedAt = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
+  const log = fs.openSync(logFile, 'a');
+  const urls = stack();
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'cli', 'pipeline.ts')], {
+    cwd: PROJECT_ROOT,
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: urls.KAFKA_BROKERS,
+      TARGET_DATABASE_URL: urls.TARGET_DATABASE_URL,
+      LOG_FORMAT: 'json',
+      PIPELINE_PROGRESS_INTERVAL_MS: '0',
+      ...env,
+    },
+    stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const consuming = new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const written = fs.readFileSync(logFile).subarray(startedAt).toString();
+      if (written.includes('"msg":"consuming"')) {
+        clearInterval(timer);
+        resolve();
+      } else if (child.exitCode !== null || child.signalCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`the pipeline exited before consuming; see ${logFile}`));
+      }
+    }, READY_POLL_MS);
+  });
+  // A kill before readiness rejects `consuming`; only a caller that waits for it should hear that.
+  consuming.catch(() => undefined);
+  return { child, exited, consuming };
+}
+
+/** SIGTERM and wait: the graceful path (flush, commit, leave). */
+export async function stopService(service: ServiceProcess): Promise<number | null> {
+  if (service.child.exitCode !== null) return service.child.exitCode;
+  await service.consuming;
+  service.child.kill('SIGTERM');
+  return service.exited;
+}
