@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 
 /**
  * Binary values: Connect `bytes` travel as standard base64 in JSON (Jackson's default variant,

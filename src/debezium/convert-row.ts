@@ -1,5 +1,5 @@
-import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import { type ColumnValue, type Row, UNAVAILABLE } from '../types.js';
 import type { ConnectSchema } from './connect-schema.js';
 import { type ConvertOptions, valueText } from './convert-value.js';

@@ -1,5 +1,5 @@
-import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import { byteaText, decodeBase64, decodeBase64Url, decodeHex } from './binary.js';
 import { type ConnectSchema, sourceColumnType } from './connect-schema.js';
 import { doubleOf, floatText, kindOf, mismatch, signedInteger } from './json-values.js';

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { ConnectSchema } from './connect-schema.js';
 import { ExactNumber, type Json, isJsonObject, numberText, stringifyJson } from './parse-json.js';
 

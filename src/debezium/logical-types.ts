@@ -60,8 +60,8 @@
  * written by JSON type (numbers as their digits, booleans true/false, strings as is, objects and
  * arrays as JSON text); only the placeholder is still recognised.
  */
-import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import { bitsText, bitsUsed, decodeBase64 } from './binary.js';
 import type { ConnectSchema } from './connect-schema.js';
 import { doubleOf, floatText, integerOf, integerParameter, mismatch, signedInteger } from './json-values.js';

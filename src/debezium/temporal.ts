@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 
 /**
  * Debezium's temporal encodings → PostgreSQL's own text output (DateStyle ISO): dates

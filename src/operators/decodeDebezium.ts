@@ -1,4 +1,4 @@
-import type { Either } from 'fp-ts/Either';
+import type { Either } from 'fp-ts/lib/Either.js';
 import { map, type OperatorFunction } from 'rxjs';
 import { type DecodeOptions, recordDecoder } from '../debezium/decode-record.js';
 import type { Decoded, Failure, KafkaRecord } from '../types.js';

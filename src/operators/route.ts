@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { map, type OperatorFunction } from 'rxjs';
 import { ConfigError, changeFailure } from '../errors.js';
 import type { ChangeEvent, Failure, RoutedChange, TableRef } from '../types.js';

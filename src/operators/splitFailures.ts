@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { filter, map, pipe, tap, type Observer, type OperatorFunction } from 'rxjs';
 
 /**

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import type { ConnectSchema } from '../../src/debezium/connect-schema.js';
 import { type ConvertOptions, valueText } from '../../src/debezium/convert-value.js';

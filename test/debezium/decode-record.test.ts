@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { decodeRecord } from '../../src/debezium/decode-record.js';
 import { type ChangeEvent, type Decoded, type Failure, UNAVAILABLE } from '../../src/types.js';

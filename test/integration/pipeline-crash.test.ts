@@ -22,7 +22,11 @@ describe('pipeline killed with SIGKILL and restarted', () => {
   it(`loses nothing and leaves nothing stale across ${KILLS} kills`, { timeout: 300_000 }, async () => {
     const seed = Date.now() % 100_000;
     const random = seededRandom(seed);
-    const env = { PIPELINE_GROUP_ID: `it-crash-${seed}`, PIPELINE_TOPIC_PATTERN: '^dbserver1\\.public\\.(users|orders)$', PIPELINE_BATCH_MAX_SIZE: '200' };
+    const env = {
+      PIPELINE_GROUP_ID: `it-crash-${seed}`,
+      PIPELINE_TOPIC_PATTERN: '^dbserver1\\.public\\.(users|orders)$',
+      PIPELINE_BATCH_MAX_SIZE: '200',
+    };
     service = startService(env, 'it-crash');
 
     let workloadDone = false;

@@ -20,18 +20,22 @@ export function startService(env: Record<string, string>, logName: string): Serv
   const startedAt = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
   const log = fs.openSync(logFile, 'a');
   const urls = stack();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'cli', 'pipeline.ts')], {
-    cwd: PROJECT_ROOT,
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: urls.KAFKA_BROKERS,
-      TARGET_DATABASE_URL: urls.TARGET_DATABASE_URL,
-      LOG_FORMAT: 'json',
-      PIPELINE_PROGRESS_INTERVAL_MS: '0',
-      ...env,
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'cli', 'pipeline.ts')],
+    {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: urls.KAFKA_BROKERS,
+        TARGET_DATABASE_URL: urls.TARGET_DATABASE_URL,
+        LOG_FORMAT: 'json',
+        PIPELINE_PROGRESS_INTERVAL_MS: '0',
+        ...env,
+      },
+      stdio: ['ignore', log, log],
     },
-    stdio: ['ignore', log, log],
-  });
+  );
   fs.closeSync(log);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const consuming = new Promise<void>((resolve, reject) => {

@@ -87,7 +87,10 @@ export async function runWorkload(
       // A primary-key change: Debezium sends a delete of the old key and a create of the new one.
       const id = pick(orderIds);
       // New keys from 1,000,000 up stay clear of the serial sequence that inserts draw from.
-      await db.query('UPDATE orders SET id = (SELECT greatest(max(id), 999999) + 1 FROM orders) WHERE id = $1', [id]);
+      await db.query(
+        'UPDATE orders SET id = (SELECT greatest(max(id), 999999) + 1 FROM orders) WHERE id = $1',
+        [id],
+      );
       stats.keyChanges += 1;
     } else if (dice < 0.92 && orderIds.length > 0) {
       await db.query('DELETE FROM orders WHERE id = $1', [pick(orderIds)]);
