@@ -12,6 +12,12 @@ const positiveInt = makeValidator<number>((raw) => {
   return value;
 });
 
+const atLeastOne = makeValidator<number>((raw) => {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error('must be a whole number, 1 or more');
+  return value;
+});
+
 const regex = makeValidator<RegExp>((raw) => {
   try {
     return new RegExp(raw);
@@ -65,7 +71,7 @@ export const CONFIG_SPEC = {
     default: true,
     desc: 'A new consumer group starts at the earliest offset (true) or at the end (false)',
   }),
-  PIPELINE_LANES: positiveInt({
+  PIPELINE_LANES: atLeastOne({
     default: 4,
     desc: 'Parallel flush lanes; one key always maps to the same lane (1 or more)',
   }),
@@ -138,8 +144,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
       if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
     },
   }) as unknown as PipelineConfig;
-  if (config.PIPELINE_LANES < 1)
-    throw new ConfigError('invalid configuration:\n  PIPELINE_LANES=0: must be 1 or more');
   if (
     config.PIPELINE_BATCH_MAX_SIZE === 0 &&
     config.PIPELINE_BATCH_MAX_BYTES === 0 &&
