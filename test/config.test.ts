@@ -36,3 +36,12 @@ describe('pipeline configuration', () => {
     expect(help).toContain('default: 127.0.0.1:19092');
   });
 });
+
+describe('README configuration table', () => {
+  it('documents every variable the pipeline reads', async () => {
+    const fs = await import('node:fs');
+    const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const missing = Object.keys(CONFIG_SPEC).filter((name) => !readme.includes(`| \`${name}\` |`));
+    expect(missing).toEqual([]);
+  });
+});
