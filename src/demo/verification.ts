@@ -1,0 +1,46 @@
+/**
+ * The demo's last word on correctness: the source compared with the target, table by table, by
+ * primary key and row hash (the same comparison as `npm run verify`). The stack may be shared, so
+ * a difference is checked again after the pipeline has caught up, until a deadline.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import { identical, verifyTable, type TableVerdict } from '../tools/verify.js';
+import type { Say } from './format.js';
+
+const RETRY_PAUSE_MS = 1000;
+
+export function verdictLines(verdict: TableVerdict): string[] {
+  const same = identical(verdict);
+  const lines = [
+    `${same ? '✓' : '✗'} ${verdict.table}: source ${verdict.sourceRows} rows, target ${verdict.targetRows} rows${same ? ', identical' : ''}`,
+  ];
+  for (const kind of ['missing', 'extra', 'different'] as const) {
+    if (verdict.counts[kind] === 0) continue;
+    const what = { missing: 'missing in target', extra: 'extra in target', different: 'differing' }[kind];
+    const more = verdict.counts[kind] > verdict[kind].length ? ', …' : '';
+    lines.push(`    ${verdict.counts[kind]} ${what}: keys ${verdict[kind].join(' ')}${more}`);
+  }
+  return lines;
+}
+
+export async function verifyTables(
+  db: { readonly source: pg.ClientBase; readonly target: pg.ClientBase },
+  tables: readonly string[],
+  { timeoutMs, caughtUp }: { timeoutMs: number; caughtUp: () => Promise<unknown> },
+  say: Say,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt += 1) {
+    await caughtUp();
+    const verdicts: TableVerdict[] = [];
+    for (const table of tables) verdicts.push(await verifyTable(db.source, db.target, table));
+    const same = verdicts.every(identical);
+    if (same || Date.now() > deadline) {
+      for (const verdict of verdicts) for (const line of verdictLines(verdict)) say(`  ${line}`);
+      if (attempt > 1) say(`  (${attempt} comparisons: the source changed while the demo compared)`);
+      return same;
+    }
+    await sleep(RETRY_PAUSE_MS);
+  }
+}

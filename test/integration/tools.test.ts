@@ -1,0 +1,198 @@
+/**
+ * The inspection tools on the real stack, each run as a user runs it (`node --import tsx
+ * src/cli/<tool>.ts …`), judged by what it prints and its exit code.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, shown } from './support/cli.js';
+import { kafkaClient, source, target } from './support/stack.js';
+
+const USERS_TOPIC = 'dbserver1.public.users';
+
+async function topicOffsets(topic: string): Promise<{ partition: number; low: string; high: string }[]> {
+  const admin = kafkaClient('cdc-test-tools').admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).sort((a, b) => a.partition - b.partition);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** `--- partition P  offset O  <ISO time>` headers of peek's output. */
+const peeked = (stdout: string): { partition: number; offset: bigint }[] =>
+  [...stdout.matchAll(/^--- partition (\d+) {2}offset (\d+) {2}\d{4}-\d\d-\d\dT[\d:.]+Z$/gm)].map(
+    (match) => ({
+      partition: Number(match[1]),
+      offset: BigInt(match[2]!),
+    }),
+  );
+
+describe('check-target', () => {
+  it('prints the users and orders of the target with synced_at', async () => {
+    const run = await runCli('check-target', ['--limit', '3']);
+    expect(run.code, shown(run)).toBe(0);
+    expect(run.stdout).toMatch(/^Target database: postgres:\/\/postgres:\*\*\*@/m);
+    for (const table of ['users', 'orders']) {
+      // `== public.users: N rows`, then the header row and the rows, then a blank line.
+      const section = run.stdout.split(/^== /m).find((part) => part.startsWith(`public.${table}: `));
+      expect(section, run.stdout).toMatch(new RegExp(`^public\\.${table}: [1-9]\\d* rows`));
+      const [, headerRow, underline] = section!.split('\n');
+      expect(headerRow).toMatch(/^id\s.*\bsynced_at\b/);
+      expect(underline).toMatch(/^-+( +-+)+$/);
+    }
+  });
+});
+
+describe('peek', () => {
+  it('prints the last message of each partition with key, partition, offset, timestamp and the pretty value', async () => {
+    const before = await topicOffsets(USERS_TOPIC);
+    const run = await runCli('peek', [USERS_TOPIC, '--limit', '1']);
+    expect(run.code, shown(run)).toBe(0);
+    const messages = peeked(run.stdout);
+    const filled = before.filter((p) => BigInt(p.high) > BigInt(p.low));
+    expect(messages).toHaveLength(filled.length);
+    for (const { partition, offset } of messages) {
+      // The last message when peek started: at or past the end we saw just before.
+      expect(offset).toBeGreaterThanOrEqual(BigInt(before.find((p) => p.partition === partition)!.high) - 1n);
+    }
+    expect(run.stdout).toMatch(
+      /^key: {3}\{ "schema": "\(dbserver1\.public\.users\.Key: --schema shows it\)", "payload": \{ "id": \d+ \} \}$/m,
+    );
+    // The last message of a key is often a tombstone (after a delete); otherwise, the pretty envelope.
+    expect(run.stdout).toMatch(
+      /^value: (\(null: a tombstone\)|\{\n {2}"schema": "\(dbserver1\.public\.users\.Envelope)/m,
+    );
+    expect(run.stdout).toContain(`${messages.length} message(s) from ${USERS_TOPIC}`);
+  });
+
+  it('--from-beginning --limit 2 prints the first two messages, with their change events', async () => {
+    const offsets = await topicOffsets(USERS_TOPIC);
+    const run = await runCli('peek', [USERS_TOPIC, '--from-beginning', '--limit', '2']);
+    expect(run.code, shown(run)).toBe(0);
+    const expected = offsets.flatMap(({ partition, low, high }) =>
+      [0n, 1n]
+        .filter((step) => BigInt(low) + step < BigInt(high))
+        .map((step) => ({ partition, offset: BigInt(low) + step })),
+    );
+    expect(peeked(run.stdout)).toEqual(expected);
+    expect(run.stdout).toContain('"payload": {');
+    expect(run.stdout).toMatch(/"op": "[crud]"/);
+    expect(run.stdout).toMatch(/"source": \{\n\s+"version": "[^"]+",\n\s+"connector": "postgresql"/);
+    expect(run.stdout).toContain(`${expected.length} message(s) from ${USERS_TOPIC}`);
+  });
+
+  it('fails with a clear message and a non-zero exit code on an unknown topic', async () => {
+    const run = await runCli('peek', ['dbserver1.public.no_such_table']);
+    expect(run.code, shown(run)).not.toBe(0);
+    expect(run.stderr).toContain('✗ topic dbserver1.public.no_such_table does not exist. Topics:');
+    expect(run.stderr).toContain(USERS_TOPIC);
+    expect(run.stderr).toContain('fix: npm run topics lists them');
+  });
+});
+
+describe('topics', () => {
+  it('lists dbserver1.public.users with its partitions and end offsets', async () => {
+    const before = await topicOffsets(USERS_TOPIC);
+    const run = await runCli('topics');
+    expect(run.code, shown(run)).toBe(0);
+    expect(run.stdout).toMatch(/^TOPIC\s+PARTITIONS\s+END OFFSETS \(partition:offset\)\s+MESSAGES$/m);
+    const row = run.stdout.split('\n').find((line) => line.startsWith(`${USERS_TOPIC} `));
+    expect(row, run.stdout).toBeDefined();
+    const [, partitions, ends] = row!.match(/^\S+\s+(\d+)\s+((?:\d+:\d+ ?)+)\s+\d+$/) ?? [];
+    expect(Number(partitions)).toBe(before.length);
+    const printed = ends!
+      .trim()
+      .split(' ')
+      .map((entry) => entry.split(':').map(BigInt));
+    expect(printed.map(([partition]) => Number(partition))).toEqual(before.map((p) => p.partition));
+    for (const [partition, end] of printed) {
+      // Others may write meanwhile: never less than just before.
+      expect(end).toBeGreaterThanOrEqual(BigInt(before.find((p) => p.partition === Number(partition))!.high));
+    }
+  });
+});
+
+describe('connector:status', () => {
+  it('shows the connector and its task RUNNING', async () => {
+    const run = await runCli('connector-status');
+    expect(run.code, shown(run)).toBe(0);
+    expect(run.stdout).toMatch(/^Connector postgres-connector on http:\/\//m);
+    expect(run.stdout).toMatch(/^ {2}connector: RUNNING \(worker .+\)$/m);
+    expect(run.stdout).toMatch(/^ {2}task 0: {4}RUNNING \(worker .+\)$/m);
+    expect(run.stdout).toContain('tables:    public.users,public.orders');
+  });
+});
+
+describe('verify', () => {
+  // Tables of the test's own, made directly in both databases: the connector does not capture them,
+  // so nothing but this test writes them.
+  const suffix = `${process.pid}_${Date.now().toString(36)}`;
+  const probe = `verify_probe_${suffix}`;
+  const big = `verify_probe_big_${suffix}`;
+  const BIG_ROWS = 20_000;
+
+  const create = (table: string, withSyncedAt: boolean): string =>
+    `CREATE TABLE ${table} (id integer PRIMARY KEY, name text NOT NULL, amount numeric(10, 2), seen timestamp` +
+    `${withSyncedAt ? ', synced_at timestamptz NOT NULL DEFAULT now()' : ''})`;
+  const fill = (table: string, rows: number): string =>
+    `INSERT INTO ${table} (id, name, amount, seen)
+       SELECT i, 'row ' || i || ' ' || md5(i::text), (i * 1.25)::numeric(10, 2),
+              CASE WHEN i % 7 = 0 THEN NULL ELSE timestamp '2024-01-01' + i * interval '1 minute' END
+         FROM generate_series(1, ${rows}) AS i`;
+
+  beforeAll(async () => {
+    await source(async (db) => {
+      for (const table of [probe, big]) await db.query(create(table, false));
+      await db.query(fill(probe, 20));
+      await db.query(fill(big, BIG_ROWS));
+    });
+    await target(async (db) => {
+      for (const table of [probe, big]) await db.query(create(table, true));
+      await db.query(fill(probe, 20));
+      await db.query(fill(big, BIG_ROWS));
+    });
+  });
+
+  afterAll(async () => {
+    await source((db) => db.query(`DROP TABLE IF EXISTS ${probe}, ${big}`));
+    await target((db) => db.query(`DROP TABLE IF EXISTS ${probe}, ${big}`));
+  });
+
+  it('says identical and exits 0 when source and target hold the same rows (synced_at aside)', async () => {
+    const run = await runCli('verify', ['--table', probe]);
+    expect(run.code, shown(run)).toBe(0);
+    expect(run.stdout).toContain(`✓ public.${probe}: source 20 rows, target 20 rows, identical`);
+    expect(run.stdout).toContain('Source and target are identical (1 tables).');
+  });
+
+  it('lists the differing, missing and extra keys and exits 1', async () => {
+    await target(async (db) => {
+      await db.query(`UPDATE ${probe} SET amount = amount + 0.01 WHERE id = 2`);
+      await db.query(`DELETE FROM ${probe} WHERE id = 3`);
+      await db.query(`INSERT INTO ${probe} (id, name) VALUES (999, 'only in target')`);
+    });
+    const run = await runCli('verify', ['--table', probe]);
+    expect(run.code, shown(run)).toBe(1);
+    expect(run.stdout).toContain(`✗ public.${probe}: source 20 rows, target 20 rows`);
+    expect(run.stdout).toContain('1 missing in target: keys [3]');
+    expect(run.stdout).toContain('1 extra in target: keys [999]');
+    expect(run.stdout).toContain('1 differing: keys [2]');
+    expect(run.stdout).toContain('Source and target differ.');
+  });
+
+  it(`streams ${BIG_ROWS} rows through cursors and still finds one difference deep inside`, async () => {
+    const started = Date.now();
+    const same = await runCli('verify', ['--table', big]);
+    const ms = Date.now() - started;
+    expect(same.code, shown(same)).toBe(0);
+    expect(same.stdout).toContain(
+      `✓ public.${big}: source ${BIG_ROWS} rows, target ${BIG_ROWS} rows, identical`,
+    );
+    console.log(`verify of ${BIG_ROWS} rows: ${ms} ms, process start included`);
+
+    await target((db) => db.query(`UPDATE ${big} SET name = 'changed' WHERE id = 15000`));
+    const differs = await runCli('verify', ['--table', big]);
+    expect(differs.code, shown(differs)).toBe(1);
+    expect(differs.stdout).toContain('1 differing: keys [15000]');
+  });
+});
