@@ -13,9 +13,10 @@ import type {
 import { type ConnectSchema, fieldSchema } from './connect-schema.js';
 import { type BinaryHandlingMode } from './convert-value.js';
 import { convertRow, type RowOptions } from './convert-row.js';
-import { ChangeEnvelope, type Int64, isHeartbeat, MessageEnvelope, unwrap } from './envelope.js';
+import { ChangeEnvelope, type Int64, isHeartbeat, MessageEnvelope } from './envelope.js';
 import { kindOf } from './json-values.js';
-import { isJsonObject, type Json, numberText, parseJson } from './parse-json.js';
+import { isJsonObject, type Json, numberText } from './parse-json.js';
+import { createSchemaCache, parseWrapped, type SchemaCache } from './parse-wrapped.js';
 import { pathReport } from './path-report.js';
 import { DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER, placeholderForms } from './placeholder.js';
 
@@ -66,15 +67,19 @@ function decodeRow(
   return E.map((converted: Row): Row | null => converted)(convertRow(schema, row, name, options));
 }
 
-function decodeKey(key: Buffer | null, op: Op, options: RowOptions): E.Either<string, Row> {
+function decodeKey(
+  key: Buffer | null,
+  op: Op,
+  options: RowOptions,
+  schemas: SchemaCache,
+): E.Either<string, Row> {
   // Truncate events have no key: they are about the whole table.
   if (op === 't') return E.right({});
   if (key === null)
     return E.left(`op "${op}" record has no key (a table without a primary key or replica identity?)`);
   return pipe(
-    parseJson(key.toString('utf8')),
+    parseWrapped(key.toString('utf8'), schemas),
     E.mapLeft((message) => notJson('key', message)),
-    E.map(unwrap),
     E.flatMap(({ schema, payload }) =>
       isJsonObject(payload)
         ? convertRow(schema, payload, 'key', options)
@@ -95,11 +100,16 @@ function sourcePosition({ source }: ChangeEnvelope): SourcePosition {
 }
 
 /** The value of a non-tombstone record → a change or a skip; Left is the reason. */
-function decodeValue(record: KafkaRecord, value: Buffer, options: RowOptions): E.Either<string, Decoded> {
+function decodeValue(
+  record: KafkaRecord,
+  value: Buffer,
+  options: RowOptions,
+  schemas: SchemaCache,
+): E.Either<string, Decoded> {
   const origin = originOf(record);
-  const parsed = parseJson(value.toString('utf8'));
+  const parsed = parseWrapped(value.toString('utf8'), schemas);
   if (E.isLeft(parsed)) return E.left(notJson('value', parsed.left));
-  const { schema, payload } = unwrap(parsed.right);
+  const { schema, payload } = parsed.right;
   if (isHeartbeat(payload)) return E.right({ kind: 'skipped', reason: 'heartbeat', origin });
   if (MessageEnvelope.is(payload)) return E.right({ kind: 'skipped', reason: 'message', origin });
   const envelope = ChangeEnvelope.decode(payload);
@@ -113,7 +123,7 @@ function decodeValue(record: KafkaRecord, value: Buffer, options: RowOptions): E
     E.Do,
     E.apS('before', decodeRow(schema, change.before, 'before', options)),
     E.apS('after', decodeRow(schema, change.after, 'after', options)),
-    E.apS('key', decodeKey(record.key, op, options)),
+    E.apS('key', decodeKey(record.key, op, options, schemas)),
     E.map(({ before, after, key }): ChangeEvent => ({
       kind: 'change',
       op,
@@ -140,6 +150,8 @@ export function recordDecoder(options: DecodeOptions = {}): RecordDecoder {
       options.unavailableValuePlaceholder ?? DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER,
     ),
   };
+  // Decoded Connect schemas by their text: a pure memo, safe to share between subscriptions.
+  const schemas = createSchemaCache();
   return (record) => {
     const origin = originOf(record);
     const { value } = record;
@@ -153,7 +165,7 @@ export function recordDecoder(options: DecodeOptions = {}): RecordDecoder {
       value: value.toString('utf8'),
     });
     try {
-      return E.mapLeft(failure)(decodeValue(record, value, rowOptions));
+      return E.mapLeft(failure)(decodeValue(record, value, rowOptions, schemas));
     } catch (error) {
       return E.left(
         failure(`unexpected error while decoding: ${error instanceof Error ? error.message : String(error)}`),
