@@ -13,7 +13,7 @@ import {
   concat,
   concatMap,
   defer,
-  EMPTY,
+  ignoreElements,
   filter,
   finalize,
   merge,
@@ -32,7 +32,7 @@ import { splitFailures } from './operators/splitFailures.js';
 import { commitDurable } from './streams/commitDurable.js';
 import { fromKafka, type SourceEvent } from './streams/fromKafka.js';
 import { OffsetTracker } from './streams/offsetTracker.js';
-import type { ChangeEvent, Decoded, Failure, KafkaOrigin, RoutedChange } from './types.js';
+import type { ChangeEvent, Decoded, Failure, KafkaOrigin, RoutedChange, Skipped } from './types.js';
 
 /** What the pipeline needs of a sink: apply a compacted batch in one transaction. */
 export interface ChangeSink {
@@ -83,6 +83,8 @@ export const DEFAULT_BATCH = { maxSize: 5000, maxBytes: 8 * 1024 * 1024, maxWait
 export const DEFAULT_RETRY = { maxRetries: 10, initialDelayMs: 200, maxDelayMs: 10_000 } as const;
 /** Dead letters are written in small batches, soon after they appear. */
 const DEAD_LETTER_BATCH = { maxSize: 500, maxBytes: 0, maxWaitMs: 100 } as const;
+/** Skipped records (tombstones) are acknowledged and committed in groups, not one commit each. */
+const SKIP_BATCH = { maxSize: 10_000, maxBytes: 0, maxWaitMs: 100 } as const;
 
 const isChange = (decoded: Decoded): decoded is ChangeEvent => decoded.kind === 'change';
 
@@ -107,6 +109,7 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
   return defer(() => {
     const tracker = new OffsetTracker();
     const failures = new Subject<Failure>();
+    const skips = new Subject<Skipped>();
     // Commits run one at a time, so an older commit never lands after a newer one.
     let commits: Promise<unknown> = Promise.resolve();
     const acknowledge = (origins: Iterable<KafkaOrigin>): Promise<unknown> => {
@@ -130,12 +133,15 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
       filter((decoded): decoded is ChangeEvent => {
         if (isChange(decoded)) return true;
         // A tombstone or a logical message: nothing to apply, but its offset must move on.
-        tracker.done([decoded.origin]);
+        skips.next(decoded);
         return false;
       }),
       route(routeConfig),
       splitFailures(failures),
-      finalize(() => failures.complete()),
+      finalize(() => {
+        failures.complete();
+        skips.complete();
+      }),
       share(),
     );
 
@@ -181,11 +187,17 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
       ),
     );
 
-    // The final commit covers tombstones acknowledged after the last flush.
+    // A topic whose last records are tombstones must still reach zero lag without waiting for a flush.
+    const skipAcknowledgements = skips.pipe(
+      batch(SKIP_BATCH),
+      concatMap((skipped) => acknowledge(skipped.map((skip) => skip.origin))),
+      ignoreElements(),
+    );
+
     const finalCommit = defer(async () => {
       await commits;
       await commitDurable(consumer, tracker);
-    }).pipe(concatMap(() => EMPTY));
-    return concat(merge(deadLetterWrites, flushes), finalCommit);
+    }).pipe(ignoreElements());
+    return concat(merge(deadLetterWrites, skipAcknowledgements, flushes), finalCommit);
   });
 }

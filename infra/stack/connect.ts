@@ -138,6 +138,15 @@ export async function connectorStatus(
   return status === 200 ? (json as ConnectorStatus) : undefined;
 }
 
+/** The configuration the running connector uses (which may differ from the file after a PUT). */
+export async function connectorConfig(
+  connectUrl: string,
+  name: string,
+): Promise<Record<string, string> | undefined> {
+  const { status, json } = await http('GET', `${connectUrl}/connectors/${encodeURIComponent(name)}/config`);
+  return status === 200 ? (json as Record<string, string>) : undefined;
+}
+
 export async function deleteConnector(connectUrl: string, name: string): Promise<void> {
   await http('DELETE', `${connectUrl}/connectors/${encodeURIComponent(name)}`);
 }

@@ -1,7 +1,7 @@
 /** `npm run connector:status`: the Debezium connector and its tasks, with a failed task's trace. */
 import { Command } from 'commander';
 import { resolveUrls } from '../../infra/stack/config.js';
-import { connectorStatus, readConnectorFile } from '../../infra/stack/connect.js';
+import { connectorConfig, connectorStatus, readConnectorFile } from '../../infra/stack/connect.js';
 
 const program = new Command('connector:status')
   .description(
@@ -22,10 +22,12 @@ const program = new Command('connector:status')
         `connector ${wanted} is not registered on ${connectUrl}\n  fix: npm run stack:up registers it`,
       );
     }
+    // What the connector runs with, not what the file says: a table may have been added by REST.
+    const config = (await connectorConfig(connectUrl, wanted)) ?? connector.config;
     console.log(`Connector ${status.name} on ${connectUrl}`);
     console.log(`  connector: ${status.connector.state} (worker ${status.connector.worker_id ?? '?'})`);
-    console.log(`  tables:    ${connector.config['table.include.list'] ?? '(all)'}`);
-    console.log(`  topics:    ${connector.config['topic.prefix']}.<schema>.<table>`);
+    console.log(`  tables:    ${config['table.include.list'] ?? '(all)'}`);
+    console.log(`  topics:    ${config['topic.prefix']}.<schema>.<table>`);
     for (const task of status.tasks)
       console.log(`  task ${task.id}:    ${task.state} (worker ${task.worker_id ?? '?'})`);
     if (status.tasks.length === 0)
