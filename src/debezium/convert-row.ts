@@ -1,5 +1,4 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { pipe } from 'fp-ts/lib/function.js';
 import { type ColumnValue, type Row, UNAVAILABLE } from '../types.js';
 import type { ConnectSchema } from './connect-schema.js';
 import { type ConvertOptions, valueText } from './convert-value.js';
@@ -21,29 +20,39 @@ function column(
   schema: ConnectSchema | undefined,
   value: Json,
   options: RowOptions,
-) {
-  const converted: E.Either<string, ColumnValue> =
-    value !== null && isUnavailable(schema, value, options.placeholder)
-      ? E.right(UNAVAILABLE)
-      : schema === undefined
-        ? E.right(schemalessText(value))
-        : E.mapLeft((why: string) => `${path}.${name}: ${why}`)(valueText(schema, value, options));
-  return E.map((text: ColumnValue): Column => [name, text])(converted);
+): E.Either<string, ColumnValue> {
+  if (value !== null && isUnavailable(schema, value, options.placeholder)) return E.right(UNAVAILABLE);
+  if (schema === undefined) return E.right(schemalessText(value));
+  const converted = valueText(schema, value, options);
+  return E.isLeft(converted) ? E.left(`${path}.${name}: ${converted.left}`) : converted;
 }
+
+/** Field maps of struct schemas: decoded schemas are cached objects, so this is computed once each. */
+const fieldMaps = new WeakMap<ConnectSchema, E.Either<string, ReadonlyMap<string, ConnectSchema>>>();
 
 /** The fields of a struct schema by name; Left when the schema is not a struct of named fields. */
 function structFields(
   schema: ConnectSchema,
   path: string,
 ): E.Either<string, ReadonlyMap<string, ConnectSchema>> {
-  if (schema.type !== 'struct' || schema.fields === undefined)
-    return E.left(`${path}: schema is not a struct`);
-  const fields = new Map<string, ConnectSchema>();
-  for (const field of schema.fields) {
-    if (field.field === undefined) return E.left(`${path}: struct field without a name`);
-    fields.set(field.field, field);
+  const known = fieldMaps.get(schema);
+  if (known !== undefined) return known;
+  let result: E.Either<string, ReadonlyMap<string, ConnectSchema>>;
+  if (schema.type !== 'struct' || schema.fields === undefined) {
+    result = E.left(`${path}: schema is not a struct`);
+  } else {
+    const fields = new Map<string, ConnectSchema>();
+    result = E.right(fields);
+    for (const field of schema.fields) {
+      if (field.field === undefined) {
+        result = E.left(`${path}: struct field without a name`);
+        break;
+      }
+      fields.set(field.field, field);
+    }
   }
-  return E.right(fields);
+  fieldMaps.set(schema, result);
+  return result;
 }
 
 /**
@@ -52,6 +61,9 @@ function structFields(
  * a payload column the schema does not know is a mismatch. Without one (schemas.enable=false),
  * values are converted by their JSON type alone. `path` names the struct in reasons (`after`, `key`).
  * Object.fromEntries makes own properties even of names like `__proto__`.
+ *
+ * This runs for every column of every change, so it is a plain loop that stops at the first Left
+ * rather than a chain of Either combinators.
  */
 export function convertRow(
   schema: ConnectSchema | undefined,
@@ -59,22 +71,25 @@ export function convertRow(
   path: string,
   options: RowOptions,
 ): E.Either<string, Row> {
-  const toRow = E.map((columns: readonly Column[]): Row => Object.fromEntries(columns));
+  const columns: Column[] = [];
   if (schema === undefined) {
-    const columns = Object.entries(payload).map(([name, value]) =>
-      column(path, name, undefined, value, options),
-    );
-    return toRow(E.sequenceArray(columns));
+    for (const name of Object.keys(payload)) {
+      const value = column(path, name, undefined, payload[name] ?? null, options);
+      if (E.isLeft(value)) return value;
+      columns.push([name, value.right]);
+    }
+    return E.right(Object.fromEntries(columns));
   }
-  return pipe(
-    structFields(schema, path),
-    E.flatMap((fields) => {
-      const unknown = Object.keys(payload).find((name) => !fields.has(name));
-      if (unknown !== undefined) return E.left(`${path}.${unknown}: column not in the schema`);
-      const columns = [...fields].map(([name, field]) =>
-        column(path, name, field, Object.hasOwn(payload, name) ? (payload[name] ?? null) : null, options),
-      );
-      return toRow(E.sequenceArray(columns));
-    }),
-  );
+  const fields = structFields(schema, path);
+  if (E.isLeft(fields)) return fields;
+  for (const name of Object.keys(payload)) {
+    if (!fields.right.has(name)) return E.left(`${path}.${name}: column not in the schema`);
+  }
+  for (const [name, field] of fields.right) {
+    const raw = Object.hasOwn(payload, name) ? (payload[name] ?? null) : null;
+    const value = column(path, name, field, raw, options);
+    if (E.isLeft(value)) return value;
+    columns.push([name, value.right]);
+  }
+  return E.right(Object.fromEntries(columns));
 }

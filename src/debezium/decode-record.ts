@@ -78,7 +78,7 @@ function decodeKey(
   if (key === null)
     return E.left(`op "${op}" record has no key (a table without a primary key or replica identity?)`);
   return pipe(
-    parseWrapped(key.toString('utf8'), schemas),
+    parseWrapped(key, schemas),
     E.mapLeft((message) => notJson('key', message)),
     E.flatMap(({ schema, payload }) =>
       isJsonObject(payload)
@@ -107,7 +107,7 @@ function decodeValue(
   schemas: SchemaCache,
 ): E.Either<string, Decoded> {
   const origin = originOf(record);
-  const parsed = parseWrapped(value.toString('utf8'), schemas);
+  const parsed = parseWrapped(value, schemas);
   if (E.isLeft(parsed)) return E.left(notJson('value', parsed.left));
   const { schema, payload } = parsed.right;
   if (isHeartbeat(payload)) return E.right({ kind: 'skipped', reason: 'heartbeat', origin });

@@ -1,44 +1,81 @@
 /**
  * Parses a message as JsonConverter writes it, `{"schema":{…},"payload":{…}}`, without parsing
  * and validating the same Connect schema again for every message: the schema is two thirds of each
- * message and identical for every change of a table, so its text is the key of a cache of decoded
- * schemas and only the payload is parsed. Anything that does not split cleanly (other key order,
- * whitespace, a null schema, a schema-less message) takes the general path: parse all, then unwrap.
+ * message and identical for every change of a table, so its bytes are compared (memcmp) with the
+ * schemas already decoded and only the payload is turned into a string and parsed. Anything that
+ * does not split cleanly (other key order, whitespace, a null schema, a schema-less message) takes
+ * the general path: parse all, then unwrap.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { ConnectSchema } from './connect-schema.js';
 import { unwrap, type Unwrapped } from './envelope.js';
 import { parseJson } from './parse-json.js';
 
-const SCHEMA_PREFIX = '{"schema":';
+const SCHEMA_PREFIX = Buffer.from('{"schema":');
 /** Where the schema object ends and the payload begins: no key of a Connect schema is "payload". */
-const PAYLOAD_BOUNDARY = '},"payload":';
+const PAYLOAD_BOUNDARY = Buffer.from('},"payload":');
+const CLOSING_BRACE = 0x7d;
 /** Distinct schemas remembered (tables × schema versions × key/value); the cache restarts past it. */
 export const MAX_CACHED_SCHEMAS = 1024;
 
-export type SchemaCache = Map<string, ConnectSchema | null>;
+interface CachedSchema {
+  /** The schema's JSON text as bytes, from its `{` to its `}`. */
+  readonly bytes: Buffer;
+  readonly schema: ConnectSchema | null;
+}
 
-export const createSchemaCache = (): SchemaCache => new Map();
+/** Decoded schemas by the length of their text, which fixes where the payload starts. */
+export interface SchemaCache {
+  readonly byLength: Map<number, CachedSchema[]>;
+  size: number;
+}
 
-/** The decoded schema of a schema text, or null when the text is not a valid Connect schema. */
-function cachedSchema(cache: SchemaCache, text: string): ConnectSchema | null {
-  const known = cache.get(text);
-  if (known !== undefined) return known;
-  const parsed = parseJson(text);
+export const createSchemaCache = (): SchemaCache => ({ byLength: new Map(), size: 0 });
+
+const hasAt = (message: Buffer, part: Buffer, at: number): boolean =>
+  message.length >= at + part.length && message.compare(part, 0, part.length, at, at + part.length) === 0;
+
+/** A cached schema the message starts with: where its schema ends, and the decoded schema. */
+function knownSchema(
+  cache: SchemaCache,
+  message: Buffer,
+): { boundary: number; schema: ConnectSchema | null } | undefined {
+  for (const [length, entries] of cache.byLength) {
+    const boundary = SCHEMA_PREFIX.length + length - 1;
+    if (!hasAt(message, PAYLOAD_BOUNDARY, boundary)) continue;
+    const hit = entries.find((entry) => hasAt(message, entry.bytes, SCHEMA_PREFIX.length));
+    if (hit) return { boundary, schema: hit.schema };
+  }
+  return undefined;
+}
+
+/** Parses and remembers a schema seen for the first time; null when it is not a Connect schema. */
+function learnSchema(cache: SchemaCache, message: Buffer, boundary: number): ConnectSchema | null {
+  const bytes = Buffer.from(message.subarray(SCHEMA_PREFIX.length, boundary + 1));
+  const parsed = parseJson(bytes.toString('utf8'));
   const schema = E.isRight(parsed) && ConnectSchema.is(parsed.right) ? (parsed.right as ConnectSchema) : null;
-  if (cache.size >= MAX_CACHED_SCHEMAS) cache.clear();
-  cache.set(text, schema);
+  if (cache.size >= MAX_CACHED_SCHEMAS) {
+    cache.byLength.clear();
+    cache.size = 0;
+  }
+  cache.byLength.set(bytes.length, [...(cache.byLength.get(bytes.length) ?? []), { bytes, schema }]);
+  cache.size += 1;
   return schema;
 }
 
-export function parseWrapped(text: string, cache: SchemaCache): E.Either<string, Unwrapped> {
-  if (text.startsWith(SCHEMA_PREFIX) && text.endsWith('}')) {
-    const boundary = text.indexOf(PAYLOAD_BOUNDARY);
-    if (boundary > 0) {
-      const schema = cachedSchema(cache, text.slice(SCHEMA_PREFIX.length, boundary + 1));
-      const payload = schema ? parseJson(text.slice(boundary + PAYLOAD_BOUNDARY.length, -1)) : undefined;
-      if (schema && payload && E.isRight(payload)) return E.right({ schema, payload: payload.right });
+export function parseWrapped(message: Buffer, cache: SchemaCache): E.Either<string, Unwrapped> {
+  if (hasAt(message, SCHEMA_PREFIX, 0) && message[message.length - 1] === CLOSING_BRACE) {
+    let found = knownSchema(cache, message);
+    if (found === undefined) {
+      const boundary = message.indexOf(PAYLOAD_BOUNDARY);
+      if (boundary > 0) found = { boundary, schema: learnSchema(cache, message, boundary) };
+    }
+    if (found?.schema) {
+      const payload = parseJson(
+        message.toString('utf8', found.boundary + PAYLOAD_BOUNDARY.length, message.length - 1),
+      );
+      if (E.isRight(payload)) return E.right({ schema: found.schema, payload: payload.right });
     }
   }
-  return E.map(unwrap)(parseJson(text));
+  return E.map(unwrap)(parseJson(message.toString('utf8')));
 }
