@@ -1,0 +1,50 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { unwrap } from '../../src/debezium/envelope.js';
+import { parseJson } from '../../src/debezium/parse-json.js';
+import { createSchemaCache, parseWrapped } from '../../src/debezium/parse-wrapped.js';
+
+const schema = (type: 'int32' | 'int64') => ({
+  type: 'struct',
+  fields: [{ type, optional: false, field: 'id' }],
+  optional: false,
+  name: 'k',
+});
+const message = (type: 'int32' | 'int64', id: string) =>
+  Buffer.from(`{"schema":${JSON.stringify(schema(type))},"payload":{"id":${id}}}`);
+const general = (text: Buffer) => E.map(unwrap)(parseJson(text.toString()));
+
+describe('parseWrapped', () => {
+  it('gives what parsing the whole message and unwrapping gives, from the cache too', () => {
+    const cache = createSchemaCache();
+    for (const id of ['1', '2', '9223372036854775807']) {
+      expect(parseWrapped(message('int64', id), cache)).toEqual(general(message('int64', id)));
+    }
+    expect(cache.size).toBe(1);
+  });
+
+  it('tells apart two schemas of the same length', () => {
+    const cache = createSchemaCache();
+    const first = parseWrapped(message('int32', '7'), cache);
+    const second = parseWrapped(message('int64', '7'), cache);
+    expect(cache.size).toBe(2);
+    expect(E.isRight(first) && first.right.schema?.fields?.[0]?.type).toBe('int32');
+    expect(E.isRight(second) && second.right.schema?.fields?.[0]?.type).toBe('int64');
+  });
+
+  it('takes the general path for other layouts and for schema-less messages', () => {
+    const cache = createSchemaCache();
+    const reordered = Buffer.from(`{"payload":{"id":1},"schema":${JSON.stringify(schema('int32'))}}`);
+    expect(parseWrapped(reordered, cache)).toEqual(general(reordered));
+    const bare = Buffer.from('{"id":1}');
+    expect(parseWrapped(bare, cache)).toEqual(E.right({ schema: undefined, payload: { id: 1 } }));
+    expect(E.isLeft(parseWrapped(Buffer.from('{"schema":{"type":'), cache))).toBe(true);
+  });
+
+  it('does not take a schema-shaped prefix followed by broken JSON for a message', () => {
+    const cache = createSchemaCache();
+    parseWrapped(message('int32', '1'), cache);
+    const broken = Buffer.from(`{"schema":${JSON.stringify(schema('int32'))},"payload":{"id":}}`);
+    expect(E.isLeft(parseWrapped(broken, cache))).toBe(true);
+  });
+});
