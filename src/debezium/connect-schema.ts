@@ -7,12 +7,19 @@ import * as t from 'io-ts';
  * schemas of their parts. A struct field's schema carries the field's name in `field`.
  */
 
-/** Kafka Connect's schema types (`Schema.Type`, lower-cased as JsonConverter writes them). */
+/**
+ * Kafka Connect's schema types as JsonConverter writes them: `Schema.Type` lower-cased, except
+ * FLOAT32 and FLOAT64, which it writes `float` and `double` (JsonSchema.FLOAT_TYPE_NAME,
+ * DOUBLE_TYPE_NAME: every real and double precision column). `float32`/`float64`, the enum's own
+ * names, are read too.
+ */
 export const ConnectType = t.keyof({
   int8: null,
   int16: null,
   int32: null,
   int64: null,
+  float: null,
+  double: null,
   float32: null,
   float64: null,
   boolean: null,

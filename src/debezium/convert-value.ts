@@ -77,6 +77,14 @@ function bytesText(schema: ConnectSchema, bytes: Uint8Array): E.Either<string, s
   );
 }
 
+/**
+ * What Debezium sends as each element of a multidimensional text array: the Java `toString()` of
+ * the inner array ('[Ljava.lang.String;@1b860938'). Its PostgreSQL connector maps one-dimensional
+ * arrays only, so the values are gone; writing the reference would store garbage. (A
+ * multidimensional integer array arrives as NULLs instead, which no decoder can tell from real ones.)
+ */
+const JAVA_ARRAY_REFERENCE = /^\[+(?:L[\w.$]+;|[ZBCSIJFD])@[0-9a-f]+$/;
+
 /** Array elements: NULLs kept, nested arrays nested, every other element converted by its schema. */
 function arrayElements(
   schema: ConnectSchema,
@@ -87,6 +95,11 @@ function arrayElements(
   if (items === undefined) return E.left('array schema without items');
   const element = (item: Json): E.Either<string, ArrayElement> => {
     if (item === null) return E.right(null);
+    if (typeof item === 'string' && JAVA_ARRAY_REFERENCE.test(item)) {
+      return E.left(
+        'array element is a Java array reference: Debezium does not carry multidimensional arrays',
+      );
+    }
     if (items.type === 'array' && logicalConverter(items) === undefined) {
       return Array.isArray(item)
         ? arrayElements(items, item, options)
@@ -122,6 +135,8 @@ function primitiveText(schema: ConnectSchema, value: Json, options: ConvertOptio
     );
   }
   switch (schema.type) {
+    case 'float':
+    case 'double':
     case 'float32':
     case 'float64':
       return pipe(

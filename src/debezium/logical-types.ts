@@ -9,7 +9,7 @@
  * | Connect type / logical name (`name`)          | Debezium setting that produces it           | PostgreSQL text                                  |
  * |-----------------------------------------------|---------------------------------------------|--------------------------------------------------|
  * | int8, int16, int32, int64                     | smallint, integer, bigint, oid              | digits; int64 exact past 2^53 (lossless parse)   |
- * | float32, float64                              | real, double precision                      | shortest round-trip digits; NaN, Infinity, -Infinity (sent as strings) |
+ * | float, double (float32, float64)              | real, double precision                      | shortest round-trip digits; NaN, Infinity, -Infinity (sent as strings) |
  * | boolean                                       | boolean, bit(1)                             | true / false (1 / 0 when the propagated source type is BIT) |
  * | string (no name, or an unknown name)          | text, varchar, char, inet, cidr, macaddr, ranges, citext, isbn, tsvector | as is                 |
  * | bytes                                         | bytea, `binary.handling.mode=bytes` (default) | `\x` + hex                                     |
@@ -19,7 +19,7 @@
  * | map<string, string>                           | hstore, `hstore.handling.mode=map`          | `"k"=>"v", "n"=>NULL`                            |
  * | org.apache.kafka.connect.data.Decimal         | numeric(p,s), money; `decimal.handling.mode=precise` (default) | plain decimal with `scale` digits, from base64 two's-complement bytes (BigInt) or a JSON number (`decimal.format=NUMERIC`) |
  * | io.debezium.data.VariableScaleDecimal         | numeric without typmod, precise mode        | plain decimal (Debezium strips trailing zeros: '1.50' arrives as 1.5) |
- * | float64 (no name)                             | `decimal.handling.mode=double`              | the double: precision already lost by Debezium   |
+ * | double (no name)                              | `decimal.handling.mode=double`              | the double: precision already lost by Debezium   |
  * | string (no name)                              | `decimal.handling.mode=string`              | as is ('NAN', 'POSITIVE_INFINITY', 'NEGATIVE_INFINITY' → NaN, ±Infinity only when the propagated source type is NUMERIC/DECIMAL/MONEY) |
  * | io.debezium.time.Date, org.apache.kafka.connect.data.Date | date (any `time.precision.mode`) | YYYY-MM-DD, ' BC' before year 1, years past 9999 in full; infinity, -infinity |
  * | io.debezium.time.Time, org.apache.kafka.connect.data.Time | time(0-3) adaptive; time in `connect` mode (ms) | HH:MM:SS[.fff]                  |
@@ -28,9 +28,9 @@
  * | io.debezium.time.Timestamp, org.apache.kafka.connect.data.Timestamp | timestamp(0-3); `connect` mode (ms) | YYYY-MM-DD HH:MM:SS[.fff][ BC]; infinity, -infinity |
  * | io.debezium.time.MicroTimestamp               | timestamp(4-6), timestamp                   | YYYY-MM-DD HH:MM:SS[.ffffff][ BC]; infinity, -infinity |
  * | io.debezium.time.NanoTimestamp                | (other connectors)                          | YYYY-MM-DD HH:MM:SS[.fffffffff][ BC]             |
- * | io.debezium.time.ZonedTimestamp               | timestamptz                                 | the ISO-8601 string as is (UTC, `Z`), infinity, -infinity |
- * | io.debezium.time.ZonedTime                    | timetz                                      | the ISO-8601 string as is                        |
- * | io.debezium.time.MicroDuration                | interval, `interval.handling.mode=numeric` (default) | H:MM:SS[.ffffff]: a length of time; Debezium folded months into 30.4375-day units, calendar units are lost |
+ * | io.debezium.time.ZonedTimestamp               | timestamptz                                 | the ISO-8601 string as is (UTC, `Z`), infinity, -infinity; years past 9999 or before 1 (signed in ISO) as 'YYYY-MM-DD HH:MM:SS[.f]+00[ BC]' |
+ * | io.debezium.time.ZonedTime                    | timetz                                      | the ISO-8601 string as is (Debezium moved it to UTC: the offset is lost) |
+ * | io.debezium.time.MicroDuration                | interval, `interval.handling.mode=numeric` (default) | H:MM:SS[.ffffff]: a length of time; Debezium folded months into 30.4375-day units (calendar units lost), computed in double (odd µs past 2^53 µs lost) and clamps past ±2^63 µs (refused) |
  * | io.debezium.time.Interval                     | interval, `interval.handling.mode=string`   | the ISO-8601 duration as is (exact; recommended) |
  * | io.debezium.data.Json, Uuid, Xml, Enum, EnumSet, Ltree | json/jsonb, uuid, xml, enum types, ltree | as is                                 |
  * | io.debezium.data.Bits                         | bit(n>1), varbit(n)                         | n characters 0/1 from the `length` parameter (a varbit shorter than n gains leading zeros: Debezium drops its length) |
@@ -46,6 +46,11 @@
  * - `time.precision.mode=structured` (temporal values as structs): not converted. String-encoded
  *   temporal values of other modes pass through as their ISO text, which PostgreSQL reads.
  * - A value that does not match its schema (a string in an int32, bad base64, a time past 24:00…).
+ * - A MicroDuration of Long.MAX_VALUE or Long.MIN_VALUE: Debezium's clamp of an interval it could
+ *   not hold, not a value.
+ * - A multidimensional text array: Debezium sends the Java reference of each inner array
+ *   ('[Ljava.lang.String;@…'). Multidimensional arrays of other types arrive as arrays of NULLs,
+ *   which cannot be told from real ones: Debezium carries one-dimensional arrays only.
  * Not detectable, hence not handled (the message alone cannot tell; set
  * `column.propagate.source.type=.*` on the connector to make them detectable):
  * - `binary.handling.mode` base64/base64-url-safe/hex: the bytea is just a string, passed as is.
@@ -67,7 +72,14 @@ import type { ConnectSchema } from './connect-schema.js';
 import { doubleOf, floatText, integerOf, integerParameter, mismatch, signedInteger } from './json-values.js';
 import { decimalFromBase64, plainDecimal, scaledDecimal, unscaledFromBytes } from './numeric.js';
 import { ExactNumber, type Json, isJsonObject, numberText } from './parse-json.js';
-import { dateText, intervalText, type TimeUnit, timestampText, timeText } from './temporal.js';
+import {
+  dateText,
+  intervalText,
+  type TimeUnit,
+  timestampText,
+  timeText,
+  zonedTimestampText,
+} from './temporal.js';
 
 /** Converts one non-null value of a logical type to PostgreSQL text; Left is the reason. */
 export type LogicalConverter = (schema: ConnectSchema, value: Json) => E.Either<string, string>;
@@ -126,8 +138,39 @@ const timestamp =
       E.bimap(withReason(schema, value), (count) => timestampText(count, unit)),
     );
 
-const microDuration: LogicalConverter = (schema, value) =>
-  pipe(doubleOf(value), E.mapLeft(withReason(schema, value)), E.flatMap(intervalText));
+/**
+ * Debezium computes a MicroDuration as a double and casts it to long (int64 since Debezium 2; a
+ * float64 in 1.x). The cast saturates: an interval past about ±292,000 years arrives as
+ * Long.MAX_VALUE or Long.MIN_VALUE, a value that says nothing about the source. Refused, so it
+ * goes to the dead letters instead of being written as a wrong length of time.
+ */
+const CLAMPED_DURATION: ReadonlyMap<bigint, string> = new Map([
+  [(1n << 63n) - 1n, 'Long.MAX_VALUE'],
+  [-(1n << 63n), 'Long.MIN_VALUE'],
+]);
+
+const microDuration: LogicalConverter = (schema, value) => {
+  if (schema.type !== 'int64')
+    return pipe(doubleOf(value), E.mapLeft(withReason(schema, value)), E.flatMap(intervalText));
+  return pipe(
+    signedInteger(value, 64),
+    E.mapLeft(withReason(schema, value)),
+    E.flatMap((micros) => {
+      const clamped = CLAMPED_DURATION.get(micros);
+      return clamped === undefined
+        ? intervalText(micros)
+        : E.left(
+            `${schema.name} is ${clamped}: Debezium clamped an interval it could not hold ` +
+              '(interval.handling.mode=string carries it exactly)',
+          );
+    }),
+  );
+};
+
+const zonedTimestamp: LogicalConverter = (schema, value) =>
+  typeof value === 'string'
+    ? E.right(zonedTimestampText(value))
+    : E.left(mismatch(schema, 'a string', value));
 
 const bits: LogicalConverter = (schema, value) => {
   if (typeof value !== 'string') return E.left(mismatch(schema, 'base64 bytes', value));
@@ -167,7 +210,7 @@ const refuse =
     E.left(`${schema.name} is not supported: ${why}`);
 
 /**
- * Converters by logical name. Names absent here (Json, Uuid, Xml, Enum, ZonedTimestamp, Interval…
+ * Converters by logical name. Names absent here (Json, Uuid, Xml, Enum, ZonedTime, Interval…
  * and any unknown name) are converted as their Connect type, which for them is the exact text.
  */
 export const LOGICAL_TYPES: Readonly<Record<string, LogicalConverter>> = {
@@ -184,6 +227,7 @@ export const LOGICAL_TYPES: Readonly<Record<string, LogicalConverter>> = {
   'io.debezium.time.MicroTimestamp': timestamp('us'),
   'io.debezium.time.NanoTimestamp': timestamp('ns'),
   'io.debezium.time.MicroDuration': microDuration,
+  'io.debezium.time.ZonedTimestamp': zonedTimestamp,
   'io.debezium.data.Bits': bits,
   'io.debezium.data.geometry.Point': point,
   'io.debezium.data.DoubleVector': vector,

@@ -18,6 +18,8 @@ const SECONDS_PER_DAY = 86_400n;
 /** Days from 0000-03-01 to 1970-01-01 in the proleptic Gregorian calendar. */
 const EPOCH_SHIFT_DAYS = 719_468;
 const DAYS_PER_ERA = 146_097; // 400 Gregorian years
+/** The last year java.time prints without a sign, and PostgreSQL reads as ISO-8601. */
+const MAX_PLAIN_ISO_YEAR = 9999;
 
 interface CivilDate {
   readonly year: number;
@@ -146,13 +148,36 @@ export function timestampText(count: bigint, unit: TimeUnit): string {
 }
 
 /**
- * io.debezium.time.MicroDuration (float64 µs) → interval text 'H:MM:SS[.ffffff]', hours unbounded.
+ * io.debezium.time.MicroDuration (µs) → interval text 'H:MM:SS[.ffffff]', hours unbounded.
  * Debezium already folded months into days at 30.4375 days each, so months and days cannot be
- * recovered: the value is right as a length of time, not as calendar units.
+ * recovered: the value is right as a length of time, not as calendar units. An int64 (Debezium 2+)
+ * is taken as a bigint, digit for digit; a float64 (Debezium 1.x) is rounded to the microsecond.
  */
-export function intervalText(micros: number): E.Either<string, string> {
-  if (!Number.isFinite(micros)) return E.left(`interval is not a finite number: ${micros}`);
-  const total = BigInt(Math.round(micros));
+export function intervalText(micros: number | bigint): E.Either<string, string> {
+  if (typeof micros === 'number' && !Number.isFinite(micros))
+    return E.left(`interval is not a finite number: ${micros}`);
+  const total = typeof micros === 'bigint' ? micros : BigInt(Math.round(micros));
   const negative = total < 0n;
   return E.right(`${negative ? '-' : ''}${clockText(negative ? -total : total, 'us')}`);
+}
+
+/**
+ * io.debezium.time.ZonedTimestamp as java.time prints it (ISO-8601, proleptic Gregorian, year 0
+ * being 1 BC): a sign before years outside 0000-9999 ('+10000-01-01T00:00:00Z',
+ * '-0043-03-15T12:00:00Z'). PostgreSQL reads neither a signed year nor year 0 ("time zone
+ * displacement out of range"), so those become PostgreSQL's own form, 'YYYY-MM-DD HH:MM:SS[.f]+00'
+ * with ' BC' for years up to 0. Years 0001-9999 stay as they are (PostgreSQL reads ISO-8601), and
+ * so do 'infinity', '-infinity' and anything that is not such a timestamp.
+ */
+const ISO_ZONED_TIMESTAMP =
+  /^([+-]?)(\d{4,})-(\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}(?::\d{2}){0,2})$/;
+
+export function zonedTimestampText(iso: string): string {
+  const match = ISO_ZONED_TIMESTAMP.exec(iso);
+  if (match === null) return iso;
+  const [, sign = '', yearDigits = '', monthDay = '', clock = '', zone = ''] = match;
+  const year = Number(`${sign}${yearDigits}`);
+  if (sign === '' && year >= 1 && year <= MAX_PLAIN_ISO_YEAR) return iso;
+  const bc = year <= 0;
+  return `${pad(bc ? 1 - year : year, 4)}-${monthDay} ${clock}${zone === 'Z' ? '+00' : zone}${bc ? ' BC' : ''}`;
 }

@@ -228,7 +228,19 @@ describe('temporal types', () => {
       '1718000000123456789',
       '2024-06-10 06:13:20.123456789',
     ],
-    [named('float64', 'io.debezium.time.MicroDuration'), '3.723000004E9', '01:02:03.000004'],
+    [named('double', 'io.debezium.time.MicroDuration'), '3.723000004E9', '01:02:03.000004'],
+    [named('int64', 'io.debezium.time.MicroDuration'), '9467280000000002', '2629800:00:00.000002'],
+    [named('int64', 'io.debezium.time.MicroDuration'), '9223372036854775806', '2562047788:00:54.775806'],
+    [
+      named('string', 'io.debezium.time.ZonedTimestamp'),
+      '"+10000-01-01T00:00:00.000000Z"',
+      '10000-01-01 00:00:00.000000+00',
+    ],
+    [
+      named('string', 'io.debezium.time.ZonedTimestamp'),
+      '"-0043-03-15T12:00:00.000000Z"',
+      '0044-03-15 12:00:00.000000+00 BC',
+    ],
   ])('%o %s', (schema, json, expected) => {
     expect(text(schema, json)).toEqual(ok(expected));
   });
@@ -236,6 +248,20 @@ describe('temporal types', () => {
   it('refuses a time past 24:00 and a date that is not an int32', () => {
     expect(failed(text(named('int64', 'io.debezium.time.MicroTime'), '86400000001'))).toBe(true);
     expect(failed(text(named('int32', 'io.debezium.time.Date'), '"2024-01-01"'))).toBe(true);
+    expect(failed(text(named('int64', 'io.debezium.time.MicroDuration'), '1.5'))).toBe(true);
+  });
+
+  it('refuses the MicroDuration Debezium clamps to when an interval overflows its long', () => {
+    // '178000000 years' and '-178000000 years' in interval.handling.mode=numeric (Debezium 3.6).
+    const duration = named('int64', 'io.debezium.time.MicroDuration');
+    const clamped = (bound: string) =>
+      E.left(
+        `io.debezium.time.MicroDuration is ${bound}: Debezium clamped an interval it could not hold ` +
+          '(interval.handling.mode=string carries it exactly)',
+      );
+    expect(text(duration, '9223372036854775807')).toEqual(clamped('Long.MAX_VALUE'));
+    expect(text(duration, '-9223372036854775808')).toEqual(clamped('Long.MIN_VALUE'));
+    expect(failed(text(named('string', 'io.debezium.time.ZonedTimestamp'), '0'))).toBe(true);
   });
 });
 
@@ -275,6 +301,20 @@ describe('arrays', () => {
       optional: true,
     };
     expect(text(matrix, '[[1,2],[3,null]]')).toEqual(ok('{{1,2},{3,NULL}}'));
+  });
+
+  it('refuses the Java references Debezium sends for the rows of a multidimensional array', () => {
+    // text[][] '{{a,b},{c,d}}' as Debezium 3.6 sends it, snapshot and streaming alike.
+    const refused = text(textArray, '["[Ljava.lang.String;@47056e8d","[Ljava.lang.String;@123f7d97"]');
+    expect(refused).toEqual(
+      E.left('array element is a Java array reference: Debezium does not carry multidimensional arrays'),
+    );
+    expect(text(textArray, '["[Ljava.lang.String;@ text", "[I@1f"]')).toEqual(
+      E.left('array element is a Java array reference: Debezium does not carry multidimensional arrays'),
+    );
+    expect(text(textArray, '["[Ljava.lang.String;@ with a space", "[x@1f"]')).toEqual(
+      ok('{"[Ljava.lang.String;@ with a space",[x@1f}'),
+    );
   });
 
   it('fails the whole array when one element does not match', () => {

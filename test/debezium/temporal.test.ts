@@ -7,6 +7,7 @@ import {
   intervalText,
   timestampText,
   timeText,
+  zonedTimestampText,
 } from '../../src/debezium/temporal.js';
 
 describe('dateText (days since 1970-01-01)', () => {
@@ -90,5 +91,30 @@ describe('intervalText (MicroDuration)', () => {
 
   it('refuses a non-finite duration', () => {
     expect(E.isLeft(intervalText(NaN))).toBe(true);
+  });
+
+  it('keeps every microsecond of an int64 count past 2^53 µs', () => {
+    // '300 years 00:00:00.000001' after Debezium's 365.25-day year: 9467280000000001 µs.
+    expect(intervalText(9_467_280_000_000_001n)).toEqual(E.right('2629800:00:00.000001'));
+    expect(intervalText(-9_223_372_036_854_775_808n)).toEqual(E.right('-2562047788:00:54.775808'));
+  });
+});
+
+describe('zonedTimestampText (ZonedTimestamp ISO-8601 → PostgreSQL input)', () => {
+  it.each([
+    ['2024-06-10T06:13:20.123456Z', '2024-06-10T06:13:20.123456Z'],
+    ['0001-01-01T00:00:00.000000Z', '0001-01-01T00:00:00.000000Z'],
+    ['9999-12-31T23:59:59.999999Z', '9999-12-31T23:59:59.999999Z'],
+    ['+10000-01-01T00:00:00.000000Z', '10000-01-01 00:00:00.000000+00'],
+    ['+294276-12-31T23:59:59.999999Z', '294276-12-31 23:59:59.999999+00'],
+    ['0000-12-31T23:59:59.5Z', '0001-12-31 23:59:59.5+00 BC'],
+    ['-0043-03-15T12:00:00.000000Z', '0044-03-15 12:00:00.000000+00 BC'],
+    ['-4712-01-01T00:00:00Z', '4713-01-01 00:00:00+00 BC'],
+    ['-0043-03-15T12:00:00+05:30', '0044-03-15 12:00:00+05:30 BC'],
+    ['infinity', 'infinity'],
+    ['-infinity', '-infinity'],
+    ['not a timestamp', 'not a timestamp'],
+  ])('%s → %s', (iso, text) => {
+    expect(zonedTimestampText(iso)).toBe(text);
   });
 });
