@@ -103,6 +103,10 @@ async function main(): Promise<void> {
 
     await target.query(`DROP TABLE IF EXISTS ${BENCH_TABLE}`);
     await target.query(TARGET_DDL);
+    if (process.env.BENCH_FILL_ONLY === '1') {
+      say(`BENCH_FILL_ONLY=1: ${TOPIC} and the empty ${BENCH_TABLE} are left for a run by hand.`);
+      return;
+    }
 
     say('Raw limit 1: kafkajs consume + JSON.parse of every message…');
     const parseSeconds = await consumeAndParse({

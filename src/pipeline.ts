@@ -23,6 +23,7 @@ import {
   takeUntil,
 } from 'rxjs';
 import { batch } from './operators/batch.js';
+import { concatBatches } from './operators/concatBatches.js';
 import { compactBatch } from './operators/compact.js';
 import { decodeDebezium, type DecodeOptions } from './operators/decodeDebezium.js';
 import { changeLanes } from './operators/lanes.js';
@@ -151,22 +152,26 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
         lane: (laneChanges, lane) =>
           laneChanges.pipe(
             batch(batchLimits),
-            concatMap((received) => {
-              const started = Date.now();
-              const compacted = compactBatch(received);
-              return retried(`flush lane ${lane}: ${compacted.length} changes`, async () => {
-                const { failed } = await sink.flush(compacted);
-                if (failed.length > 0) await deadLetters.write(failed);
-                await acknowledge(received.map((change) => change.origin));
-                return {
-                  type: 'flush',
-                  lane,
-                  received: received.length,
-                  written: compacted.length - failed.length,
-                  failed: failed.length,
-                  ms: Date.now() - started,
-                } satisfies PipelineReport;
-              });
+            // Batches that pile up behind a running flush are joined: fewer, larger transactions.
+            concatBatches({
+              maxSize: batchLimits.maxSize,
+              work: (received: RoutedChange[]) => {
+                const started = Date.now();
+                const compacted = compactBatch(received);
+                return retried(`flush lane ${lane}: ${compacted.length} changes`, async () => {
+                  const { failed } = await sink.flush(compacted);
+                  if (failed.length > 0) await deadLetters.write(failed);
+                  await acknowledge(received.map((change) => change.origin));
+                  return {
+                    type: 'flush',
+                    lane,
+                    received: received.length,
+                    written: compacted.length - failed.length,
+                    failed: failed.length,
+                    ms: Date.now() - started,
+                  } satisfies PipelineReport;
+                });
+              },
             }),
           ),
       }),

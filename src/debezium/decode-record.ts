@@ -64,7 +64,7 @@ function decodeRow(
   if (!isJsonObject(row)) return E.left(`${name}: expected a struct, got ${kindOf(row)}`);
   const schema = envelopeSchema === undefined ? undefined : fieldSchema(envelopeSchema, name);
   if (envelopeSchema !== undefined && schema === undefined) return E.left(`schema has no "${name}" field`);
-  return E.map((converted: Row): Row | null => converted)(convertRow(schema, row, name, options));
+  return convertRow(schema, row, name, options);
 }
 
 function decodeKey(
@@ -119,22 +119,24 @@ function decodeValue(
   const required = ROW_REQUIRED[op];
   if (required !== null && !isJsonObject(change[required] ?? null))
     return E.left(`op "${op}" without "${required}"`);
-  return pipe(
-    E.Do,
-    E.apS('before', decodeRow(schema, change.before, 'before', options)),
-    E.apS('after', decodeRow(schema, change.after, 'after', options)),
-    E.apS('key', decodeKey(record.key, op, options, schemas)),
-    E.map(({ before, after, key }): ChangeEvent => ({
-      kind: 'change',
-      op,
-      key,
-      before,
-      after,
-      source: sourcePosition(change),
-      origin,
-      sizeBytes: (record.key?.length ?? 0) + value.length,
-    })),
-  );
+  // Plain early returns rather than E.Do/apS: this runs for every record.
+  const before = decodeRow(schema, change.before, 'before', options);
+  if (E.isLeft(before)) return before;
+  const after = decodeRow(schema, change.after, 'after', options);
+  if (E.isLeft(after)) return after;
+  const key = decodeKey(record.key, op, options, schemas);
+  if (E.isLeft(key)) return key;
+  const event: ChangeEvent = {
+    kind: 'change',
+    op,
+    key: key.right,
+    before: before.right,
+    after: after.right,
+    source: sourcePosition(change),
+    origin,
+    sizeBytes: (record.key?.length ?? 0) + value.length,
+  };
+  return E.right(event);
 }
 
 /**
