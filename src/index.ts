@@ -39,6 +39,11 @@ export {
 } from './operators/batch.js';
 export { compact, compactBatch } from './operators/compact.js';
 export {
+  concatBatches,
+  DEFAULT_JOINED_MAX_SIZE,
+  type ConcatBatchesConfig,
+} from './operators/concatBatches.js';
+export {
   retryWithBackoff,
   type RetryInfo,
   type RetryWithBackoffConfig,
