@@ -23,8 +23,30 @@ export interface JsonObject {
  */
 const MAY_LOSE_PRECISION = /\d(?:\.?\d){15}|[eE][+-]?\d{3}/;
 
+const MAY_LOSE_PRECISION_ALL = new RegExp(MAY_LOSE_PRECISION.source, 'g');
+/** The number (or number-like run) around a suspicious match. */
+const NUMBER_CHAR = /[\d.eE+-]/;
+/**
+ * A 16-digit integer that starts with 1–8 is below 2^53 (9,007,199,254,740,992): a double holds it
+ * exactly. Every microsecond timestamp of our era looks like that (1.7e15), so without this case
+ * nearly every Debezium row would take the slower path for nothing.
+ */
+const SAFE_16_DIGIT_INTEGER = /^-?[1-8]\d{15}$/;
+
 /** True when `text` cannot simply go to JSON.parse (exported for tests and benchmarks). */
-export const needsLosslessParse = (text: string): boolean => MAY_LOSE_PRECISION.test(text);
+export function needsLosslessParse(text: string): boolean {
+  if (!MAY_LOSE_PRECISION.test(text)) return false;
+  const matches = new RegExp(MAY_LOSE_PRECISION_ALL); // own lastIndex: reentrant
+  for (let match = matches.exec(text); match !== null; match = matches.exec(text)) {
+    let start = match.index;
+    let end = start + match[0].length;
+    while (start > 0 && NUMBER_CHAR.test(text[start - 1]!)) start -= 1;
+    while (end < text.length && NUMBER_CHAR.test(text[end]!)) end += 1;
+    if (!SAFE_16_DIGIT_INTEGER.test(text.slice(start, end))) return true;
+    matches.lastIndex = end;
+  }
+  return false;
+}
 
 const parseNumber = (text: string): number | ExactNumber =>
   isSafeNumber(text) ? Number(text) : new ExactNumber(text);

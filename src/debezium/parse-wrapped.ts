@@ -63,6 +63,31 @@ function learnSchema(cache: SchemaCache, message: Buffer, boundary: number): Con
   return schema;
 }
 
+/** The envelope's last members, in Debezium's order: the payload object closes right after them. */
+const ENVELOPE_PRECISE_TIMES = /,"ts_us":-?\d+,"ts_ns":-?\d+}$/;
+/** The same pair inside the source block, which starts with its `version` member. */
+const SOURCE_START = ',"source":{"version":';
+const SOURCE_PRECISE_TIMES = /,"ts_us":-?\d+,"ts_ns":-?\d+/y;
+
+/**
+ * Drops the microsecond and nanosecond copies of ts_ms from the envelope and its source block. The
+ * pipeline never reads them, and their 16–19 digits would send every message down the slower
+ * lossless parse. Only those two places are touched: outside strings an unescaped `"` is structure,
+ * so `,"source":{"version":` is the source block (no PostgreSQL column type becomes a struct with a
+ * `version` field) and the anchored tail is the payload's own last members.
+ */
+export function withoutPreciseTimes(payload: string): string {
+  let text = payload.replace(ENVELOPE_PRECISE_TIMES, '}');
+  const source = text.indexOf(SOURCE_START);
+  if (source >= 0) {
+    const times = text.indexOf(',"ts_us":', source);
+    SOURCE_PRECISE_TIMES.lastIndex = times;
+    const match = times >= 0 ? SOURCE_PRECISE_TIMES.exec(text) : null;
+    if (match) text = text.slice(0, times) + text.slice(times + match[0].length);
+  }
+  return text;
+}
+
 export function parseWrapped(message: Buffer, cache: SchemaCache): E.Either<string, Unwrapped> {
   if (hasAt(message, SCHEMA_PREFIX, 0) && message[message.length - 1] === CLOSING_BRACE) {
     let found = knownSchema(cache, message);

@@ -103,3 +103,17 @@ describe('parseJson: the rewrite path for messages with some unsafe numbers', ()
     expect(E.isLeft(parseJson('[01234567890123456789]'))).toBe(true);
   });
 });
+
+describe('needsLosslessParse on 16-digit integers', () => {
+  it('lets microsecond timestamps (16 digits below 2^53) take the native path', () => {
+    expect(needsLosslessParse('{"created_at":1795515020370494,"n":-1795515020370494}')).toBe(false);
+    expect(parsed('[1795515020370494]')).toEqual([1795515020370494]);
+  });
+
+  it('still sends 16-digit integers from 9e15, longer runs and 16-digit decimals to the exact paths', () => {
+    expect(needsLosslessParse('[9007199254740993]')).toBe(true);
+    expect(needsLosslessParse('[1795515020370494, 12345678901234567]')).toBe(true);
+    expect(needsLosslessParse('[1234567890123456.5]')).toBe(true);
+    expect(needsLosslessParse('[1234567890123456e3]')).toBe(true);
+  });
+});

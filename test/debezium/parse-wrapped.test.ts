@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { unwrap } from '../../src/debezium/envelope.js';
 import { parseJson } from '../../src/debezium/parse-json.js';
-import { createSchemaCache, parseWrapped } from '../../src/debezium/parse-wrapped.js';
+import { createSchemaCache, parseWrapped, withoutPreciseTimes } from '../../src/debezium/parse-wrapped.js';
 
 const schema = (type: 'int32' | 'int64') => ({
   type: 'struct',
@@ -46,5 +46,24 @@ describe('parseWrapped', () => {
     parseWrapped(message('int32', '1'), cache);
     const broken = Buffer.from(`{"schema":${JSON.stringify(schema('int32'))},"payload":{"id":}}`);
     expect(E.isLeft(parseWrapped(broken, cache))).toBe(true);
+  });
+});
+
+describe('withoutPreciseTimes', () => {
+  it('drops ts_us and ts_ns of the envelope and of its source block, and nothing else', () => {
+    const payload =
+      '{"before":null,"after":{"id":1,"ts_us":5,"ts_ns":6},"source":{"version":"3.6.1.Final","ts_ms":1,"ts_us":1795515034303099,"ts_ns":1795515034303099000,"lsn":7},"op":"c","ts_ms":2,"ts_us":1795515034631552,"ts_ns":1795515034631552612}';
+    expect(JSON.parse(withoutPreciseTimes(payload))).toEqual({
+      before: null,
+      after: { id: 1, ts_us: 5, ts_ns: 6 },
+      source: { version: '3.6.1.Final', ts_ms: 1, lsn: 7 },
+      op: 'c',
+      ts_ms: 2,
+    });
+  });
+
+  it('leaves a payload without them as it is', () => {
+    const payload = '{"after":{"id":1},"source":{"version":"1.9","ts_ms":1},"op":"c","ts_ms":2}';
+    expect(withoutPreciseTimes(payload)).toBe(payload);
   });
 });
