@@ -129,7 +129,8 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
       onEvent: onSourceEvent,
     }).pipe(
       takeUntil(stop),
-      decodeDebezium(decode),
+      // The sink applies creates and updates from `after`: only deletes need their before-image.
+      decodeDebezium({ beforeImages: 'deletes', ...decode }),
       splitFailures(failures),
       filter((decoded): decoded is ChangeEvent => {
         if (isChange(decoded)) return true;

@@ -29,6 +29,14 @@ export interface DecodeOptions {
    * whose source type is propagated (`column.propagate.source.type`): see convert-value.ts.
    */
   readonly binaryHandlingMode?: BinaryHandlingMode;
+  /**
+   * Which before-images to decode: `all` (default), or `deletes` only. Applying changes needs the
+   * before-image of a delete alone (creates and updates are applied from `after`); with REPLICA
+   * IDENTITY FULL every update carries the whole old row, and skipping it halves the conversion
+   * work. With `deletes`, `before` of a create, read or update is null, as under the default
+   * replica identity.
+   */
+  readonly beforeImages?: 'all' | 'deletes';
 }
 
 /** A record decoder: one Kafka record to a change, a skip, or a decode failure. Never throws. */
@@ -105,6 +113,7 @@ function decodeValue(
   value: Buffer,
   options: RowOptions,
   schemas: SchemaCache,
+  allBeforeImages: boolean,
 ): E.Either<string, Decoded> {
   const origin = originOf(record);
   const parsed = parseWrapped(value, schemas);
@@ -120,7 +129,8 @@ function decodeValue(
   if (required !== null && !isJsonObject(change[required] ?? null))
     return E.left(`op "${op}" without "${required}"`);
   // Plain early returns rather than E.Do/apS: this runs for every record.
-  const before = decodeRow(schema, change.before, 'before', options);
+  const before =
+    allBeforeImages || op === 'd' ? decodeRow(schema, change.before, 'before', options) : E.right(null);
   if (E.isLeft(before)) return before;
   const after = decodeRow(schema, change.after, 'after', options);
   if (E.isLeft(after)) return after;
@@ -146,6 +156,7 @@ function decodeValue(
  * reason and the raw key and value. Nothing throws: an unexpected exception is a Failure as well.
  */
 export function recordDecoder(options: DecodeOptions = {}): RecordDecoder {
+  const allBeforeImages = (options.beforeImages ?? 'all') === 'all';
   const rowOptions: RowOptions = {
     binaryHandlingMode: options.binaryHandlingMode ?? 'bytes',
     placeholder: placeholderForms(
@@ -167,7 +178,7 @@ export function recordDecoder(options: DecodeOptions = {}): RecordDecoder {
       value: value.toString('utf8'),
     });
     try {
-      return E.mapLeft(failure)(decodeValue(record, value, rowOptions, schemas));
+      return E.mapLeft(failure)(decodeValue(record, value, rowOptions, schemas, allBeforeImages));
     } catch (error) {
       return E.left(
         failure(`unexpected error while decoding: ${error instanceof Error ? error.message : String(error)}`),

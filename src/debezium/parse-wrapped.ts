@@ -96,9 +96,8 @@ export function parseWrapped(message: Buffer, cache: SchemaCache): E.Either<stri
       if (boundary > 0) found = { boundary, schema: learnSchema(cache, message, boundary) };
     }
     if (found?.schema) {
-      const payload = parseJson(
-        message.toString('utf8', found.boundary + PAYLOAD_BOUNDARY.length, message.length - 1),
-      );
+      const text = message.toString('utf8', found.boundary + PAYLOAD_BOUNDARY.length, message.length - 1);
+      const payload = parseJson(withoutPreciseTimes(text));
       if (E.isRight(payload)) return E.right({ schema: found.schema, payload: payload.right });
     }
   }

@@ -84,6 +84,16 @@ describe('decodeRecord: change events with schemas (schemas.enable=true)', () =>
     });
   });
 
+  it('decodes before-images of deletes only when asked (beforeImages: deletes)', () => {
+    const updated = wrapped(schema, payload('u', userRow(), userRow({ name: 'New' })));
+    expect(change(decodeRecord(record(userKey(), updated))).before).toEqual(convertedUser);
+    expect(change(decodeRecord(record(userKey(), updated), { beforeImages: 'deletes' })).before).toBeNull();
+    const deleted = wrapped(schema, payload('d', userRow(), null));
+    expect(change(decodeRecord(record(userKey(), deleted), { beforeImages: 'deletes' })).before).toEqual(
+      convertedUser,
+    );
+  });
+
   it('decodes a truncate (no key, no rows) with an empty key', () => {
     const value = wrapped(
       schema,

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { unwrap } from '../../src/debezium/envelope.js';
-import { parseJson } from '../../src/debezium/parse-json.js';
+import { ExactNumber, parseJson } from '../../src/debezium/parse-json.js';
 import { createSchemaCache, parseWrapped, withoutPreciseTimes } from '../../src/debezium/parse-wrapped.js';
 
 const schema = (type: 'int32' | 'int64') => ({
@@ -65,5 +65,20 @@ describe('withoutPreciseTimes', () => {
   it('leaves a payload without them as it is', () => {
     const payload = '{"after":{"id":1},"source":{"version":"1.9","ts_ms":1},"op":"c","ts_ms":2}';
     expect(withoutPreciseTimes(payload)).toBe(payload);
+  });
+});
+
+describe('parseWrapped and the precise times', () => {
+  it('parses a Debezium 3.x message without keeping ts_us and ts_ns (so no number needs the exact path)', () => {
+    const payload =
+      '{"after":{"id":1,"at":9007199254740993},"source":{"version":"3.6.1.Final","ts_ms":1,"ts_us":1795515034303099,"ts_ns":1795515034303099000},"op":"c","ts_ms":2,"ts_us":1795515034631552,"ts_ns":1795515034631552612}';
+    const text = Buffer.from(`{"schema":${JSON.stringify(schema('int32'))},"payload":${payload}}`);
+    const result = parseWrapped(text, createSchemaCache());
+    expect(E.isRight(result) && result.right.payload).toEqual({
+      after: { id: 1, at: new ExactNumber('9007199254740993') },
+      source: { version: '3.6.1.Final', ts_ms: 1 },
+      op: 'c',
+      ts_ms: 2,
+    });
   });
 });
