@@ -75,10 +75,22 @@ export function changeLanes<R>({
  * The identity of the row a change applies to: target table and primary-key values, as JSON with
  * the key columns sorted, so equal rows give equal strings whatever order the columns came in.
  */
-export function changeKey({ target, key }: RoutedChange): string {
+export function changeKey(change: RoutedChange): string {
+  const known = changeKeys.get(change);
+  if (known !== undefined) return known;
+  const { target, key } = change;
   const columns = Object.keys(key).sort();
-  return JSON.stringify([target.schema, target.table, ...columns.map((column) => [column, key[column]])]);
+  const text = JSON.stringify([
+    target.schema,
+    target.table,
+    ...columns.map((column) => [column, key[column]]),
+  ]);
+  changeKeys.set(change, text);
+  return text;
 }
+
+/** Keys already computed: lanes and compaction both ask for each change's key (a pure memo). */
+const changeKeys = new WeakMap<RoutedChange, string>();
 
 /** 32-bit FNV-1a (http://www.isthe.com/chongo/tech/comp/fnv/): small, fast, well spread. */
 const FNV_OFFSET_BASIS = 0x811c9dc5;
