@@ -5,6 +5,7 @@
  */
 import { bool, cleanEnv, makeValidator, str, url, type Spec } from 'envalid';
 import { ConfigError } from './errors.js';
+import { DEFAULT_LANES } from './pipeline.js';
 
 const positiveInt = makeValidator<number>((raw) => {
   const value = Number(raw);
@@ -72,8 +73,8 @@ export const CONFIG_SPEC = {
     desc: 'A new consumer group starts at the earliest offset (true) or at the end (false)',
   }),
   PIPELINE_LANES: atLeastOne({
-    default: 4,
-    desc: 'Parallel flush lanes; one key always maps to the same lane (1 or more)',
+    default: DEFAULT_LANES,
+    desc: 'Parallel flush lanes; one key always maps to the same lane (1 or more; about the cores the target can give)',
   }),
   PIPELINE_BATCH_MAX_SIZE: positiveInt({
     default: 5000,
