@@ -113,8 +113,10 @@ async function step(action: string, table: TargetTable, work: () => Promise<void
   }
 }
 
+/** A statement without parameters goes as one simple-protocol message (no parse/bind/describe round). */
 async function run(client: pg.ClientBase, { text, values }: SqlStatement): Promise<void> {
-  await client.query(text, [...values]);
+  if (values.length === 0) await client.query(text);
+  else await client.query(text, [...values]);
 }
 
 /** COPY through `stream.pipeline`: an error on either side destroys the other and aborts the COPY. */
