@@ -62,7 +62,10 @@ describe('poisoned topic', () => {
   });
 
   afterAll(async () => {
-    await target((db) => db.query('DROP TABLE IF EXISTS poison_items'));
+    await target(async (db) => {
+      await db.query('DROP TABLE IF EXISTS poison_items');
+      await db.query('DELETE FROM cdc_dead_letters WHERE topic LIKE $1', [`${PREFIX}.%`]);
+    });
     const admin = kafkaClient().admin();
     await admin.connect();
     await admin.deleteTopics({ topics: [ITEMS_TOPIC, UNKNOWN_TOPIC] }).catch(() => undefined);
