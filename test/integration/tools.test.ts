@@ -28,6 +28,27 @@ const peeked = (stdout: string): { partition: number; offset: bigint }[] =>
   );
 
 describe('check-target', () => {
+  // On a fresh stack no pipeline has written to the target yet: give it one row of each table.
+  const PROBE_ID = 990_001;
+  beforeAll(async () => {
+    await target(async (db) => {
+      await db.query(
+        "INSERT INTO users (id, name, email, created_at) VALUES ($1, 'Probe', 'probe@example.com', now()) ON CONFLICT DO NOTHING",
+        [PROBE_ID],
+      );
+      await db.query(
+        "INSERT INTO orders (id, user_id, product_name, quantity, price, order_date) VALUES ($1, $1, 'Probe', 1, 1.00, now()) ON CONFLICT DO NOTHING",
+        [PROBE_ID],
+      );
+    });
+  });
+  afterAll(async () => {
+    await target(async (db) => {
+      await db.query('DELETE FROM orders WHERE id = $1', [PROBE_ID]);
+      await db.query('DELETE FROM users WHERE id = $1', [PROBE_ID]);
+    });
+  });
+
   it('prints the users and orders of the target with synced_at', async () => {
     const run = await runCli('check-target', ['--limit', '3']);
     expect(run.code, shown(run)).toBe(0);
