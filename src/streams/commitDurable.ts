@@ -17,13 +17,26 @@ export async function commitDurable(
       offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
     );
   } catch (error) {
-    // kafkajs protocol errors carry Kafka's error code name in `type` (KafkaJSProtocolError is not an ESM export).
-    const type = (error as { type?: unknown }).type;
-    if (typeof type === 'string' && REBALANCE_ERRORS.has(type)) return [];
+    if (isRebalanceError(error)) return [];
     throw error;
   }
   return offsets;
 }
+
+/**
+ * kafkajs protocol errors carry Kafka's error code name in `type`, often wrapped in a
+ * KafkaJSNonRetriableError whose `cause` is the protocol error: walk the chain (never the message).
+ */
+function isRebalanceError(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < MAX_CAUSE_DEPTH; depth += 1) {
+    const { type, cause } = current as { type?: unknown; cause?: unknown };
+    if (typeof type === 'string' && REBALANCE_ERRORS.has(type)) return true;
+    current = cause;
+  }
+  return false;
+}
+
+const MAX_CAUSE_DEPTH = 8;
 
 /** Kafka error codes a commit gets when the group is rebalancing or this member left it. */
 const REBALANCE_ERRORS = new Set([
