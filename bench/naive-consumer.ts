@@ -5,6 +5,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { BENCH_TABLE } from './events.js';
+import { microsText } from './values.js';
 
 function decimalText(base64: string, scale: number): string {
   const bytes = Buffer.from(base64, 'base64');
@@ -14,9 +15,6 @@ function decimalText(base64: string, scale: number): string {
   const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
   return `${negative ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }
-
-const microsText = (micros: number): string =>
-  new Date(Math.floor(micros / 1000)).toISOString().replace('Z', '');
 
 interface Payload {
   op: string;

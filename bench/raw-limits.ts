@@ -7,7 +7,9 @@ import { Readable } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { copyTextField } from '../src/sinks/copy-text.js';
 import { BENCH_TABLE, TARGET_DDL, type BenchRow } from './events.js';
+import { centsText, microsText } from './values.js';
 
 /** Consumes every message of the topic and JSON-parses each value; returns seconds. */
 export async function consumeAndParse({
@@ -42,16 +44,6 @@ export async function consumeAndParse({
   return elapsed / 1000;
 }
 
-const microsText = (micros: number): string => {
-  const date = new Date(Math.floor(micros / 1000)).toISOString().replace('T', ' ').replace('Z', '');
-  return `${date}${String(micros % 1000).padStart(3, '0')}`;
-};
-const cents = (value: number): string => `${Math.trunc(value / 100)}.${String(value % 100).padStart(2, '0')}`;
-const copyField = (value: string | null): string =>
-  value === null
-    ? '\\N'
-    : value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-
 /** COPYs the final rows into a fresh table of the same shape; returns seconds. */
 export async function copyFinalRows({
   targetUrl,
@@ -69,11 +61,11 @@ export async function copyFinalRows({
     (row) =>
       [
         String(row.id),
-        copyField(row.name),
+        copyTextField(row.name),
         String(row.quantity),
-        cents(row.priceCents),
+        centsText(row.priceCents),
         microsText(row.updatedAtMicros),
-        copyField(row.note),
+        copyTextField(row.note),
       ].join('\t') + '\n',
   );
   const started = performance.now();

@@ -1,6 +1,7 @@
 /** After the drain the target must hold exactly the final rows: the benchmark measures a correct run only. */
 import type pg from 'pg';
 import { BENCH_TABLE, type BenchRow } from './events.js';
+import { centsText } from './values.js';
 
 export async function verifyTarget(db: pg.Client, rows: readonly BenchRow[]): Promise<string> {
   const { rows: found } = await db.query<{
@@ -13,10 +14,8 @@ export async function verifyTarget(db: pg.Client, rows: readonly BenchRow[]): Pr
   let wrong = 0;
   for (const row of found) {
     const want = expected.get(row.id);
-    const cents = want
-      ? `${Math.trunc(want.priceCents / 100)}.${String(want.priceCents % 100).padStart(2, '0')}`
-      : '';
-    if (!want || want.quantity !== row.quantity || cents !== row.price || want.note !== row.note) wrong += 1;
+    const price = want ? centsText(want.priceCents) : '';
+    if (!want || want.quantity !== row.quantity || price !== row.price || want.note !== row.note) wrong += 1;
   }
   const missing = rows.length - (found.length - wrong);
   if (found.length !== rows.length || wrong > 0) {
