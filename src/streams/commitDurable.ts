@@ -27,7 +27,7 @@ export async function commitDurable(
  * kafkajs protocol errors carry Kafka's error code name in `type`, often wrapped in a
  * KafkaJSNonRetriableError whose `cause` is the protocol error: walk the chain (never the message).
  */
-function isRebalanceError(error: unknown): boolean {
+export function isRebalanceError(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < MAX_CAUSE_DEPTH; depth += 1) {
     const { type, cause } = current as { type?: unknown; cause?: unknown };
     if (typeof type === 'string' && REBALANCE_ERRORS.has(type)) return true;
