@@ -5,7 +5,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import pg from 'pg';
 import { resolveUrls } from '../../infra/stack/config.js';
-import { identical, sourceTables, verifyTable, type TableVerdict } from '../tools/verify.js';
+import { listTables } from '../tools/target-tables.js';
+import { identical, verifyTable, type TableVerdict } from '../tools/verify.js';
 
 const positiveInt = (raw: string): number => {
   const value = Number(raw);
@@ -54,7 +55,8 @@ const program = new Command('verify')
       },
     );
     try {
-      const tables = table ?? (await sourceTables(source));
+      // By default every table of the source's public schema: the target must have each of them.
+      const tables = table ?? (await listTables(source));
       let allIdentical = true;
       for (const name of tables) {
         const verdict = await verifyTable(source, target, name, { sample });

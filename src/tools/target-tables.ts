@@ -17,6 +17,7 @@ const cell = (value: string | null): string => {
   return flat.length > MAX_CELL_CHARS ? `${flat.slice(0, MAX_CELL_CHARS - 1)}…` : flat;
 };
 
+/** The ordinary and partitioned tables of a schema, by name (check-target on the target, verify on the source). */
 export async function listTables(db: pg.ClientBase, schema = 'public'): Promise<string[]> {
   const { rows } = await db.query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -134,13 +134,3 @@ export async function verifyTable(
   }
   return { table: name, comparedColumns: shared, ...verdict };
 }
-
-/** Tables to compare by default: every table of the source schema (the target must have each). */
-export async function sourceTables(source: pg.ClientBase, schema = 'public'): Promise<string[]> {
-  const { rows } = await source.query<{ name: string }>(
-    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname`,
-    [schema],
-  );
-  return rows.map((row) => row.name);
-}
