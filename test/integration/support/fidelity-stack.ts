@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { KafkaMessage } from 'kafkajs';
 import pg from 'pg';
 import {
   connectorStatus,
@@ -18,7 +19,7 @@ import {
   readConnectorFile,
   registerConnector,
 } from '../../../infra/stack/connect.js';
-import { kafkaClient, source, stack, target } from './stack.js';
+import { collectMessages, kafkaClient, source, stack, target } from './stack.js';
 
 /** Messages of up to this size pass: Kafka's default (1 MiB) is less than the 2 MB row of the type matrix. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -339,38 +340,23 @@ export async function readTopic(
   done: (events: readonly TopicEvent[]) => boolean,
   timeoutMs = 30_000,
 ): Promise<TopicEvent[]> {
-  const consumer = kafkaClient(groupId).consumer({ groupId, maxWaitTimeInMs: 250 });
-  const events: TopicEvent[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          const unwrap = (buffer: Buffer | null): Record<string, unknown> | null =>
-            buffer === null
-              ? null
-              : ((JSON.parse(buffer.toString('utf8')) as { payload: Record<string, unknown> }).payload ??
-                null);
-          const value = unwrap(message.value);
-          const source = (value?.['source'] ?? null) as { snapshot?: string } | null;
-          events.push({
-            offset: message.offset,
-            key: unwrap(message.key),
-            op: typeof value?.['op'] === 'string' ? value['op'] : null,
-            snapshot: source?.snapshot ?? null,
-            after: (value?.['after'] ?? null) as Record<string, unknown> | null,
-          });
-          if (done(events)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return events;
+  const messages = await collectMessages(topic, (read) => done(read.map(topicEvent)), { groupId, timeoutMs });
+  return messages.map(topicEvent);
+}
+
+/** A change event of the topic, with just what the assertions look at. */
+function topicEvent(message: KafkaMessage): TopicEvent {
+  const unwrap = (buffer: Buffer | null): Record<string, unknown> | null =>
+    buffer === null
+      ? null
+      : ((JSON.parse(buffer.toString('utf8')) as { payload: Record<string, unknown> }).payload ?? null);
+  const value = unwrap(message.value);
+  const source = (value?.['source'] ?? null) as { snapshot?: string } | null;
+  return {
+    offset: message.offset,
+    key: unwrap(message.key),
+    op: typeof value?.['op'] === 'string' ? value['op'] : null,
+    snapshot: source?.snapshot ?? null,
+    after: (value?.['after'] ?? null) as Record<string, unknown> | null,
+  };
 }

@@ -25,17 +25,20 @@ export const target = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> =
   withDatabase(stack().TARGET_DATABASE_URL, work);
 
 /**
- * Reads a topic from the beginning with a fresh consumer group until `done` says the collected
+ * Reads a topic from the beginning with a fresh consumer group (or `groupId`) until `done` says the collected
  * messages are enough, or the timeout passes (then it returns what it has, for the assertion to judge).
  */
 export async function collectMessages(
   topic: string,
   done: (messages: readonly KafkaMessage[]) => boolean,
-  { timeoutMs = 30_000, filter = (_: KafkaMessage): boolean => true } = {},
+  {
+    timeoutMs = 30_000,
+    filter = (_: KafkaMessage): boolean => true,
+    groupId = `cdc-test-${process.pid}-${Date.now()}-${Math.random()}`,
+  } = {},
 ): Promise<KafkaMessage[]> {
-  const consumer: Consumer = kafkaClient().consumer({
-    groupId: `cdc-test-${process.pid}-${Date.now()}-${Math.random()}`,
-  });
+  // A short idle fetch: messages that arrive while the test waits are seen at once.
+  const consumer: Consumer = kafkaClient(groupId).consumer({ groupId, maxWaitTimeInMs: 250 });
   const messages: KafkaMessage[] = [];
   await consumer.connect();
   try {
