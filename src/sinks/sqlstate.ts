@@ -4,9 +4,7 @@
  * Retriability itself is `isRetriable` in ../errors.ts; this file only tells record-level errors
  * (isolate the guilty record) from everything else (throw to the caller).
  */
-
-/** How deep `sqlState` follows `cause`; guards against cycles. */
-const MAX_CAUSE_DEPTH = 16;
+import { findInCauseChain } from '../cause-chain.js';
 
 /** A SQLSTATE is five digits or upper-case letters; pg puts it in `error.code`. */
 const SQLSTATE_PATTERN = /^[0-9A-Z]{5}$/;
@@ -50,13 +48,10 @@ const STALE_CATALOG_CODES: ReadonlySet<string> = new Set([
 
 /** The SQLSTATE of the first error in the `cause` chain that has one. */
 export function sqlState(error: unknown): string | undefined {
-  let link = error;
-  for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof link === 'object' && link !== null; depth++) {
+  return findInCauseChain(error, (link) => {
     const code: unknown = 'code' in link ? link.code : undefined;
-    if (typeof code === 'string' && SQLSTATE_PATTERN.test(code)) return code;
-    link = 'cause' in link ? link.cause : undefined;
-  }
-  return undefined;
+    return typeof code === 'string' && SQLSTATE_PATTERN.test(code) ? code : undefined;
+  });
 }
 
 /** Whether the error was caused by the data of some records, so bisecting the batch finds them. */
