@@ -4,7 +4,6 @@
  * record or table again. Retriability is decided from codes and flags, never from message text.
  */
 import {
-  UNAVAILABLE,
   type ChangeEvent,
   type Failure,
   type FailureStage,
@@ -141,24 +140,16 @@ export function isRetriable(error: unknown): boolean {
   return false;
 }
 
-/** What Debezium's placeholder looks like in failure text (the symbol itself has no JSON form). */
-export const UNAVAILABLE_TEXT = '__debezium_unavailable_value';
-
-const showUnavailable = (_key: string, value: unknown): unknown =>
-  value === UNAVAILABLE ? UNAVAILABLE_TEXT : value;
-
 /**
- * A decoded change as a dead-letter `Failure`. The raw record text is gone after decoding, so the
- * key and value are re-rendered as JSON (`{before, after, op}`); enough to find and replay it.
+ * A decoded change as a dead-letter `Failure`: the record it came from travels along (references
+ * to the consumed Buffers), so the dead letter holds the exact bytes and a replay decodes them again.
+ * `reason` must be free of row values (it is logged); `detail` may quote them (it is only stored).
  */
-export function changeFailure(event: ChangeEvent, stage: FailureStage, reason: string): Failure {
-  const { key, before, after, op, origin } = event;
-  return {
-    kind: 'failure',
-    stage,
-    reason,
-    origin,
-    key: JSON.stringify(key, showUnavailable),
-    value: JSON.stringify({ before, after, op }, showUnavailable),
-  };
+export function changeFailure(
+  event: ChangeEvent,
+  stage: FailureStage,
+  reason: string,
+  detail: string | null = null,
+): Failure {
+  return { kind: 'failure', stage, reason, detail, origin: event.origin, record: event.record };
 }

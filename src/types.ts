@@ -11,11 +11,18 @@ export interface KafkaOrigin {
   readonly offset: string;
 }
 
-/** One Kafka record as `fromKafka` emits it. */
-export interface KafkaRecord extends KafkaOrigin {
+/**
+ * A Kafka record's key and value bytes exactly as consumed: what a dead letter keeps, so a replay
+ * decodes the very bytes the pipeline saw.
+ */
+export interface RawRecord {
   readonly key: Buffer | null;
   /** null is a tombstone (Debezium sends one after each delete, for log compaction). */
   readonly value: Buffer | null;
+}
+
+/** One Kafka record as `fromKafka` emits it. */
+export interface KafkaRecord extends KafkaOrigin, RawRecord {
   /** Broker or producer timestamp, epoch milliseconds as a string (as kafkajs gives it). */
   readonly timestamp: string;
 }
@@ -70,6 +77,11 @@ export interface ChangeEvent {
   readonly after: Row | null;
   readonly source: SourcePosition;
   readonly origin: KafkaOrigin;
+  /**
+   * The record this change was decoded from: references to the consumed Buffers (no copy), kept
+   * so that a change the target refuses is dead-lettered as the exact bytes Kafka delivered.
+   */
+  readonly record: RawRecord;
   /** Size of the Kafka record (key + value bytes): what a byte-limited batch counts. */
   readonly sizeBytes: number;
 }
@@ -99,13 +111,21 @@ export type FailureStage = 'decode' | 'route' | 'apply';
 export interface Failure {
   readonly kind: 'failure';
   readonly stage: FailureStage;
-  /** Human-readable reason, including the io-ts path report for decode failures. */
+  /**
+   * Why, and what to fix, without any row value: safe to log at any level. Built from the stage,
+   * the SQLSTATE and the table, column and constraint names PostgreSQL reports in its error
+   * fields, or the io-ts path report of a decode failure.
+   */
   readonly reason: string;
+  /**
+   * What the database or decoder said in full (PostgreSQL's message and DETAIL quote row values):
+   * stored with the dead letter for the person fixing it, never logged above debug. null when the
+   * reason says it all.
+   */
+  readonly detail: string | null;
   readonly origin: KafkaOrigin;
-  /** The record key as text (utf-8), for finding it again; null when the record had none. */
-  readonly key: string | null;
-  /** The raw record value as text (utf-8), kept so nothing is lost; null for tombstones. */
-  readonly value: string | null;
+  /** The record's key and value bytes as consumed, for an exact replay. */
+  readonly record: RawRecord;
 }
 
 /** What `decodeDebezium` emits for each record. */

@@ -4,7 +4,6 @@ import {
   CdcError,
   ConfigError,
   DecodeError,
-  UNAVAILABLE_TEXT,
   changeFailure,
   isRetriable,
 } from '../src/errors.js';
@@ -147,17 +146,21 @@ describe('changeFailure', () => {
     after: { id: '7', bio: UNAVAILABLE, name: null },
     source: { schema: 'public', table: 'users', lsn: '100', txId: '5', tsMs: 1, snapshot: 'false' },
     origin,
+    record: { key: Buffer.from('{"id":7}'), value: Buffer.from('{"op":"u"}') },
     sizeBytes: 120,
   };
 
-  it('renders the change as JSON key and value text, the placeholder included', () => {
-    expect(changeFailure(event, 'route', 'no table')).toEqual({
+  it('keeps the raw record the change was decoded from, the reason and the detail', () => {
+    const failure = changeFailure(event, 'apply', 'check violation', 'Failing row contains (7, …)');
+    expect(failure).toEqual({
       kind: 'failure',
-      stage: 'route',
-      reason: 'no table',
+      stage: 'apply',
+      reason: 'check violation',
+      detail: 'Failing row contains (7, …)',
       origin,
-      key: '{"id":"7"}',
-      value: `{"before":null,"after":{"id":"7","bio":"${UNAVAILABLE_TEXT}","name":null},"op":"u"}`,
+      record: event.record,
     });
+    expect(failure.record).toBe(event.record); // a reference, not a copy
+    expect(changeFailure(event, 'route', 'no table').detail).toBeNull();
   });
 });

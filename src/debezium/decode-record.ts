@@ -15,6 +15,7 @@ import { type BinaryHandlingMode } from './convert-value.js';
 import { convertRow, type RowOptions } from './convert-row.js';
 import { ChangeEnvelope, type Int64, isHeartbeat, MessageEnvelope } from './envelope.js';
 import { kindOf } from './json-values.js';
+import { disagreeingKeyColumn } from './key-agreement.js';
 import { isJsonObject, type Json, numberText } from './parse-json.js';
 import { createSchemaCache, parseWrapped, type SchemaCache } from './parse-wrapped.js';
 import { pathReport } from './path-report.js';
@@ -143,6 +144,12 @@ function decodeValue(
   if (E.isLeft(after)) return after;
   const key = decodeKey(record.key, op, options, schemas);
   if (E.isLeft(key)) return key;
+  const image = required === 'before' ? before.right : after.right;
+  const disagreeing = image === null ? undefined : disagreeingKeyColumn(key.right, image);
+  if (disagreeing !== undefined)
+    return E.left(
+      `key column "${disagreeing}" disagrees with "${required}": the record key and value name different rows`,
+    );
   const event: ChangeEvent = {
     kind: 'change',
     op,
@@ -151,6 +158,7 @@ function decodeValue(
     after: after.right,
     source: sourcePosition(change),
     origin,
+    record: { key: record.key, value },
     sizeBytes: (record.key?.length ?? 0) + value.length,
   };
   return E.right(event);
@@ -176,19 +184,23 @@ export function recordDecoder(options: DecodeOptions = {}): RecordDecoder {
     const origin = originOf(record);
     const { value } = record;
     if (value === null) return E.right({ kind: 'skipped', reason: 'tombstone', origin });
-    const failure = (reason: string): Failure => ({
+    const failure = (reason: string, detail: string | null = null): Failure => ({
       kind: 'failure',
       stage: 'decode',
       reason,
+      detail,
       origin,
-      key: record.key?.toString('utf8') ?? null,
-      value: value.toString('utf8'),
+      record: { key: record.key, value },
     });
     try {
       return E.mapLeft(failure)(decodeValue(record, value, rowOptions, schemas, allBeforeImages));
     } catch (error) {
+      // The exception's text may quote the record: it goes to the stored detail, not the reason.
       return E.left(
-        failure(`unexpected error while decoding: ${error instanceof Error ? error.message : String(error)}`),
+        failure(
+          'unexpected error while decoding (the dead letter holds its message)',
+          error instanceof Error ? error.message : String(error),
+        ),
       );
     }
   };

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { ApplyError } from '../errors.js';
 import type { TargetTable } from './catalog.js';
 import { copyTextRow } from './copy-text.js';
+import { describeSqlState } from './failure-reason.js';
 import type { WorkItem } from './plan.js';
 import { segmentsOf, upsertGroups, type RowsSegment } from './segments.js';
 import { sqlState } from './sqlstate.js';
@@ -96,19 +97,20 @@ async function applyRows(
   }
 }
 
-/** Runs one step; a failure becomes an ApplyError that names the step and table, never row values. */
+/**
+ * Runs one step; a failure becomes an ApplyError that names the step, table and SQLSTATE. Its
+ * message holds no row values, as it may be logged; PostgreSQL's own text (which quotes them)
+ * stays on the cause.
+ */
 async function step(action: string, table: TargetTable, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
     const code = sqlState(error);
-    const message = error instanceof Error ? error.message : String(error);
     throw new ApplyError(
-      `${action} ${table.sqlName} failed${code === undefined ? '' : ` (SQLSTATE ${code})`}: ${message}`,
-      {
-        table: table.ref,
-        cause: error,
-      },
+      `${action} ${table.sqlName} failed` +
+        (code === undefined ? '' : ` (SQLSTATE ${code}): ${describeSqlState(code)}`),
+      { table: table.ref, cause: error },
     );
   }
 }

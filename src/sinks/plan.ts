@@ -148,7 +148,7 @@ function planUpsert(
   if (unknown.length > 0 && unknownColumns === 'dead-letter') {
     return (
       `column${unknown.length === 1 ? '' : 's'} ${unknown.map(pg.escapeIdentifier).join(', ')} not in target table ${table.sqlName}: ` +
-      "add them to the target table, or set the sink's unknownColumns policy to 'ignore'"
+      'add them to the target table, or run with PIPELINE_UNKNOWN_COLUMNS=ignore to leave their values out'
     );
   }
   const columns: string[] = [];

@@ -12,10 +12,11 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { ApplyError, changeFailure } from '../errors.js';
+import { changeFailure } from '../errors.js';
 import type { Failure, KafkaOrigin, RoutedChange, TableRef } from '../types.js';
 import { applyItems } from './apply.js';
 import { createCatalog, tableKey, type TableLookup } from './catalog.js';
+import { applyFailureText } from './failure-reason.js';
 import { planChanges, type Plan, type UnknownColumnPolicy, type WorkItem } from './plan.js';
 import { silentLogger, withTransaction } from './pool.js';
 import { isRecordLevel, isStaleCatalog, sqlState } from './sqlstate.js';
@@ -178,8 +179,15 @@ export function createPostgresSink({
   };
 }
 
+/** What each kind of work item runs, as the reasons name it. */
+const STATEMENT_OF: Readonly<Record<WorkItem['op'], string>> = {
+  upsert: 'upsert into',
+  delete: 'delete from',
+  truncate: 'truncate',
+};
+
+/** An isolated change as a Failure: a value-free reason, PostgreSQL's own text as the detail. */
 function failureOf({ item, error }: Isolated): Failure {
-  const reason =
-    error instanceof ApplyError ? error.message : `apply failed (SQLSTATE ${sqlState(error) ?? 'unknown'})`;
-  return changeFailure(item.change, 'apply', reason);
+  const { reason, detail } = applyFailureText(`${STATEMENT_OF[item.op]} ${item.table.sqlName}`, error);
+  return changeFailure(item.change, 'apply', reason, detail);
 }

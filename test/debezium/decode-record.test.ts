@@ -44,7 +44,8 @@ describe('decodeRecord: change events with schemas (schemas.enable=true)', () =>
   it('decodes a create into a ChangeEvent with PostgreSQL text values', () => {
     const key = userKey();
     const value = wrapped(schema, payload('c', null, userRow()));
-    expect(decodeRecord(record(key, value))).toEqual(
+    const consumed = record(key, value);
+    expect(decodeRecord(consumed)).toEqual(
       E.right({
         kind: 'change',
         op: 'c',
@@ -60,9 +61,12 @@ describe('decodeRecord: change events with schemas (schemas.enable=true)', () =>
           snapshot: 'false',
         },
         origin,
+        record: { key: consumed.key, value: consumed.value },
         sizeBytes: Buffer.byteLength(key) + Buffer.byteLength(value),
       }),
     );
+    // The raw bytes travel by reference (a dead letter stores them), never copied.
+    expect(change(decodeRecord(consumed)).record.value).toBe(consumed.value);
   });
 
   it('decodes an update whose unchanged TOASTed column is the placeholder', () => {
@@ -204,16 +208,36 @@ describe('decodeRecord: records that carry no change', () => {
 
 describe('decodeRecord: failures', () => {
   it('fails a value that is not JSON, keeping the raw key and value', () => {
-    expect(decodeRecord(record('k', 'not json {'))).toEqual(
+    const consumed = record('k', 'not json {');
+    expect(decodeRecord(consumed)).toEqual(
       E.left({
         kind: 'failure',
         stage: 'decode',
         reason: expect.stringMatching(/^value is not valid JSON/),
+        detail: null,
         origin,
-        key: 'k',
-        value: 'not json {',
+        record: { key: consumed.key, value: consumed.value },
       }),
     );
+  });
+
+  it('fails a record whose key names another row than its value', () => {
+    const created = wrapped(schema, payload('c', null, userRow()));
+    expect(failure(decodeRecord(record(userKey(2), created))).reason).toBe(
+      'key column "id" disagrees with "after": the record key and value name different rows',
+    );
+    const deleted = wrapped(schema, payload('d', userRow(), null));
+    expect(failure(decodeRecord(record(userKey(2), deleted))).reason).toBe(
+      'key column "id" disagrees with "before": the record key and value name different rows',
+    );
+    // A before-image without the key's value (default replica identity, other key columns) proves nothing.
+    const sparse = wrapped(schema, payload('d', userRow({ id: null }), null));
+    expect(E.isRight(decodeRecord(record(userKey(2), sparse)))).toBe(true);
+  });
+
+  it('fails an update that carries only a before-image', () => {
+    const value = wrapped(schema, payload('u', userRow(), null));
+    expect(failure(decodeRecord(record(userKey(), value))).reason).toBe('op "u" without "after"');
   });
 
   it('fails a JSON value of the wrong shape with a short io-ts path report', () => {

@@ -17,6 +17,7 @@ const change = (op: Op, id: string | null, after: Row | null = null, table = 'us
     after: op === 'd' || op === 't' ? null : { ...key, ...after },
     source: { schema: 'public', table, lsn: String(offset), txId: '1', tsMs: 0, snapshot: 'false' },
     origin: { topic: `dbserver1.public.${table}`, partition: 0, offset: String(offset) },
+    record: { key: null, value: null },
     sizeBytes: 100,
     target: { schema: 'public', table },
   };

@@ -21,6 +21,7 @@ const change = (op: Op, id: string | null, table = 'users'): RoutedChange => ({
   after: id === null ? null : { id },
   source: { schema: 'public', table, lsn: null, txId: null, tsMs: 0, snapshot: 'false' },
   origin: { topic: `dbserver1.public.${table}`, partition: 0, offset: id ?? 't' },
+  record: { key: null, value: null },
   sizeBytes: 10,
   target: { schema: 'public', table },
 });

@@ -13,6 +13,7 @@ const change = (topic: string, offset: string): ChangeEvent => ({
   after: { id: offset, name: 'n' },
   source: { schema: 'public', table: 'users', lsn: offset, txId: '1', tsMs: 0, snapshot: 'false' },
   origin: { topic, partition: 0, offset },
+  record: { key: Buffer.from(`{"id":${offset}}`), value: Buffer.from('{"op":"c"}') },
   sizeBytes: 10,
 });
 
@@ -62,9 +63,9 @@ describe('route', () => {
           reason:
             'topic "users" has no target table: it is not <prefix>.<schema>.<table>; ' +
             'add it to the route tables map ("users": "schema.table")',
+          detail: null,
           origin: bare.origin,
-          key: '{"id":"4"}',
-          value: '{"before":null,"after":{"id":"4","name":"n"},"op":"c"}',
+          record: bare.record,
         }),
         u: routed(users, publicUsers),
       });

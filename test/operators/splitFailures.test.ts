@@ -10,8 +10,8 @@ const failure = (offset: string): Failure => ({
   stage: 'decode',
   reason: 'Invalid value undefined supplied to : ChangeEnvelope/payload',
   origin: { topic: 'dbserver1.public.users', partition: 0, offset },
-  key: null,
-  value: '{}',
+  detail: null,
+  record: { key: null, value: Buffer.from('{}') },
 });
 
 const f = failure('1');

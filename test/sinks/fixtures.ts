@@ -40,6 +40,7 @@ export function change(
     after,
     source: { schema: target.schema, table: target.table, lsn: null, txId: null, tsMs: 0, snapshot: 'false' },
     origin: { topic: `test.${target.schema}.${target.table}`, partition: 0, offset: String(offset) },
+    record: { key: Buffer.from(JSON.stringify(key)), value: Buffer.from(JSON.stringify({ op })) },
     sizeBytes: 0,
     target,
   };

@@ -106,7 +106,7 @@ describe('planChanges', () => {
     expect(items).toEqual([]);
     expect(failures[0]?.reason).toBe(
       'columns "nickname", "odd ""col""" not in target table "public"."users": ' +
-        "add them to the target table, or set the sink's unknownColumns policy to 'ignore'",
+        'add them to the target table, or run with PIPELINE_UNKNOWN_COLUMNS=ignore to leave their values out',
     );
   });
 
