@@ -29,7 +29,7 @@ import { findJava, findPostgresBin } from './tools.js';
 const BROKER_READY_TIMEOUT_MS = 90_000;
 const CONNECT_READY_TIMEOUT_MS = 180_000;
 
-function clusters(paths: StackPaths, ports: Ports): { source: ClusterSpec; target: ClusterSpec } {
+export function clusters(paths: StackPaths, ports: Ports): { source: ClusterSpec; target: ClusterSpec } {
   return {
     source: {
       name: 'source-db',

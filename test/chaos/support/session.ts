@@ -1,0 +1,94 @@
+/**
+ * A chaos session: the suite's own stack (started when it is not running, stopped afterwards),
+ * the measuring columns installed, a supervised pipeline that has caught up with the source, and
+ * then one fault after another on it.
+ */
+import { seededRandom } from '../../integration/support/workload.js';
+import { waitCaughtUp } from './catch-up.js';
+import { bringDown, bringUp, chaosStack, stackRunning, type ChaosStack } from './chaos-stack.js';
+import { withClient } from './db.js';
+import { FAULTS, type FaultContext } from './fault-catalog.js';
+import { runFault, type FaultResult } from './fault-run.js';
+import type { ChaosOptions, FaultName } from './options.js';
+import { waitConsuming } from './pipeline-process.js';
+import { installChaosSchema, setAudit } from './schema.js';
+import { Supervisor } from './supervisor.js';
+
+/** One group across runs: a rerun on a kept stack resumes where the last one committed. */
+export const CHAOS_GROUP_ID = 'cdc-chaos';
+const FIRST_START_TIMEOUT_MS = 120_000;
+
+export interface ChaosSession {
+  readonly stack: ChaosStack;
+  readonly results: FaultResult[];
+  run(fault: FaultName): Promise<FaultResult>;
+  /** Stops the pipeline and, when this session started the stack, the stack. */
+  close(): Promise<void>;
+}
+
+export async function openChaosSession(
+  options: ChaosOptions,
+  say: (line: string) => void,
+  { keepStack = false } = {},
+): Promise<ChaosSession> {
+  const stack = chaosStack();
+  const startedStack = !stackRunning(stack);
+  if (startedStack) {
+    say(
+      `starting the chaos stack in ${stack.paths.root} (source ${stack.ports.source}, kafka ${stack.ports.kafka})`,
+    );
+    bringUp(stack);
+  } else say(`reusing the running chaos stack in ${stack.paths.root}`);
+  const close = async (pipelines: readonly Supervisor[]): Promise<void> => {
+    await Promise.all(pipelines.map((pipeline) => pipeline.stop()));
+    if (startedStack && !keepStack) bringDown(stack);
+  };
+  await withClient(stack.urls.SOURCE_DATABASE_URL, (source) =>
+    withClient(stack.urls.TARGET_DATABASE_URL, async (target) => {
+      await installChaosSchema(source, target);
+      await setAudit(target, true);
+    }),
+  );
+  const context: FaultContext = {
+    stack,
+    options,
+    random: seededRandom(options.seed),
+    groupId: CHAOS_GROUP_ID,
+    pipeline: new Supervisor(stack, { name: 'pipeline', groupId: CHAOS_GROUP_ID }),
+  };
+  try {
+    await waitConsuming(context.pipeline.current, FIRST_START_TIMEOUT_MS);
+    const baseline = await waitCaughtUp(stack, CHAOS_GROUP_ID, {
+      timeoutMs: options.recoverTimeoutMs,
+      quietMs: options.quietMs,
+    });
+    if (baseline.caughtUpAt === undefined)
+      throw new Error('the pipeline did not catch up before the first fault');
+  } catch (error) {
+    await close([context.pipeline]);
+    throw error;
+  }
+  say(`pipeline pid ${context.pipeline.current.pid} caught up; seed ${options.seed}`);
+  const results: FaultResult[] = [];
+  return {
+    stack,
+    results,
+    async run(name) {
+      say(`fault: ${FAULTS[name].label}`);
+      const result = await runFault(context, FAULTS[name]).catch((error: unknown): FaultResult => ({
+        fault: FAULTS[name].label,
+        downtime: '?',
+        recoveryMs: undefined,
+        changes: 0,
+        lost: undefined,
+        appliedTwice: undefined,
+        pipeline: '?',
+        notes: [`the fault could not run: ${(error as Error).message}`],
+        passed: false,
+      }));
+      results.push(result);
+      return result;
+    },
+    close: () => close([context.pipeline]),
+  };
+}
