@@ -3,6 +3,7 @@
  * `retriable` flag and a `cause`, subclasses that carry the coordinates needed to find the guilty
  * record or table again. Retriability is decided from codes and flags, never from message text.
  */
+import { causeChain, findInCauseChain } from './cause-chain.js';
 import {
   type ChangeEvent,
   type Failure,
@@ -27,20 +28,6 @@ export class CdcError extends Error {
   constructor(message: string, { retriable, cause }: CdcErrorOptions = {}) {
     super(message, cause === undefined ? undefined : { cause });
     this.retriable = retriable ?? isRetriable(cause);
-  }
-}
-
-/** A record that cannot be decoded. Never retriable: the same bytes decode the same way. */
-export class DecodeError extends CdcError {
-  override name = 'DecodeError';
-  readonly origin: KafkaOrigin;
-
-  constructor(
-    message: string,
-    { origin, cause }: { readonly origin: KafkaOrigin; readonly cause?: unknown },
-  ) {
-    super(message, { retriable: false, cause });
-    this.origin = origin;
   }
 }
 
@@ -105,8 +92,22 @@ const RETRIABLE_SOCKET_CODES: ReadonlySet<string> = new Set([
   'EAI_AGAIN',
 ]);
 
-/** How deep `isRetriable` follows `cause`; guards against cycles. */
-const MAX_CAUSE_DEPTH = 16;
+/** SQLSTATE class 53: insufficient resources (disk full, out of memory, too many connections). */
+const INSUFFICIENT_RESOURCES_CLASS = '53';
+
+const isProgrammerError = (link: object): boolean =>
+  link instanceof TypeError ||
+  link instanceof RangeError ||
+  link instanceof SyntaxError ||
+  link instanceof ReferenceError;
+
+const codeOf = (link: object): string | undefined =>
+  'code' in link && typeof link.code === 'string' ? link.code : undefined;
+
+const isRetriableSqlState = (code: string): boolean =>
+  RETRIABLE_SQLSTATES.has(code) ||
+  code.startsWith(CONNECTION_EXCEPTION_CLASS) ||
+  code.startsWith(INSUFFICIENT_RESOURCES_CLASS);
 
 /**
  * Whether retrying the failed action may succeed. Walks the `cause` chain from the outside in; the
@@ -117,27 +118,113 @@ const MAX_CAUSE_DEPTH = 16;
  * - otherwise look at the cause. Nothing decided: not retriable (only known-transient is retried).
  */
 export function isRetriable(error: unknown): boolean {
-  let link = error;
-  for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof link === 'object' && link !== null; depth++) {
-    if (
-      link instanceof TypeError ||
-      link instanceof RangeError ||
-      link instanceof SyntaxError ||
-      link instanceof ReferenceError
-    ) {
-      return false;
-    }
-    const code: unknown = 'code' in link ? link.code : undefined;
-    if (typeof code === 'string') {
+  const decided = findInCauseChain(error, (link): boolean | undefined => {
+    if (isProgrammerError(link)) return false;
+    const code = codeOf(link);
+    if (code !== undefined) {
       if (RETRIABLE_SOCKET_CODES.has(code)) return true;
-      if (SQLSTATE_PATTERN.test(code)) {
-        return RETRIABLE_SQLSTATES.has(code) || code.startsWith(CONNECTION_EXCEPTION_CLASS);
-      }
+      if (SQLSTATE_PATTERN.test(code)) return isRetriableSqlState(code);
     }
     if ('retriable' in link && typeof link.retriable === 'boolean') return link.retriable;
-    link = 'cause' in link ? link.cause : undefined;
+    return undefined;
+  });
+  return decided ?? false;
+}
+
+/** The parts of the stack the pipeline depends on, as an outage names them. */
+export type Part = 'broker' | 'target';
+
+/** An action on one part failed: says which part, so the service knows what it waits for. */
+export class PartError extends CdcError {
+  override name = 'PartError';
+  readonly part: Part;
+
+  private constructor(part: Part, cause: unknown) {
+    super(`${part === 'broker' ? 'Kafka' : 'target PostgreSQL'}: ${summarizeError(cause)}`, { cause });
+    this.part = part;
+  }
+
+  /** `error` tagged with `part`; an error already tagged keeps its first part. */
+  static wrap(part: Part, error: unknown): PartError {
+    return error instanceof PartError ? error : new PartError(part, error);
+  }
+}
+
+/** The target connection broke during a transaction (pg gives such errors no SQLSTATE). */
+export class ConnectionLostError extends CdcError {
+  override name = 'ConnectionLostError';
+
+  constructor(cause: unknown) {
+    super(`target connection lost: ${summarizeError(cause)}`, { retriable: true, cause });
+  }
+}
+
+/** A part stayed unreachable longer than the configured limit: the service gives up. */
+export class OutageTooLongError extends CdcError {
+  override name = 'OutageTooLongError';
+
+  constructor(message: string, cause: unknown) {
+    super(message, { retriable: false, cause });
+  }
+}
+
+/**
+ * SQLSTATEs that a person must fix before anything can work: refused authentication (class 28),
+ * a database that does not exist, a missing privilege.
+ */
+const FATAL_SQLSTATES: ReadonlySet<string> = new Set(['3D000', '42501']);
+const INVALID_AUTHORIZATION_CLASS = '28';
+
+/** kafkajs errors that retrying cannot cure (found by name: kafkajs is CommonJS, its classes differ by copy). */
+const FATAL_KAFKAJS_ERRORS: ReadonlySet<string> = new Set(['KafkaJSSASLAuthenticationError']);
+/** Kafka error codes that mean a person must grant something. */
+const FATAL_KAFKA_TYPES: ReadonlySet<string> = new Set([
+  'TOPIC_AUTHORIZATION_FAILED',
+  'GROUP_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'SASL_AUTHENTICATION_FAILED',
+  'INVALID_SESSION_TIMEOUT',
+]);
+
+/**
+ * Whether the error ends the service: bad configuration, refused authentication or authorization,
+ * an outage that outlasted its limit, or a programmer error. Everything else that reaches the
+ * service is weather: it waits and tries again.
+ */
+export function isFatal(error: unknown): boolean {
+  for (const link of causeChain(error)) {
+    if (link instanceof ConfigError || link instanceof OutageTooLongError || isProgrammerError(link)) {
+      return true;
+    }
+    const code = codeOf(link);
+    if (code !== undefined && SQLSTATE_PATTERN.test(code)) {
+      if (FATAL_SQLSTATES.has(code) || code.startsWith(INVALID_AUTHORIZATION_CLASS)) return true;
+    }
+    if ('name' in link && typeof link.name === 'string' && FATAL_KAFKAJS_ERRORS.has(link.name)) return true;
+    if ('type' in link && typeof link.type === 'string' && FATAL_KAFKA_TYPES.has(link.type)) return true;
   }
   return false;
+}
+
+/**
+ * One line about an error for logs, free of row values: the code or Kafka error type of the first
+ * link that has one, with that link's message when it is a connection-level error (they name hosts,
+ * never rows). PostgreSQL messages of other classes may quote values, so only their SQLSTATE shows.
+ */
+export function summarizeError(error: unknown): string {
+  for (const link of causeChain(error)) {
+    const code = codeOf(link);
+    const message = link instanceof Error ? link.message : '';
+    if (code !== undefined && SQLSTATE_PATTERN.test(code)) {
+      return isRetriableSqlState(code) || FATAL_SQLSTATES.has(code) || code.startsWith(INVALID_AUTHORIZATION_CLASS)
+        ? `${message} (SQLSTATE ${code})`
+        : `SQLSTATE ${code}`;
+    }
+    if (code !== undefined) return message.includes(code) ? message : `${code}: ${message}`;
+    if ('type' in link && typeof link.type === 'string') return `${link.type}: ${message}`;
+  }
+  const innermost = [...causeChain(error)].at(-1);
+  return innermost instanceof Error ? `${innermost.name}: ${innermost.message}` : String(error);
 }
 
 /**

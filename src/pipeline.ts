@@ -1,27 +1,35 @@
 /**
  * The apply pipeline, assembled from the library's parts:
  *
- *   fromKafka → decodeDebezium → route → changeLanes( batch → compact → flush → dead-letter → ack → commit )
+ *   fromKafka → decodeDebezium → route → changeLanes( batch → compact → flush → dead-letter → acknowledge )
  *
- * Records that cannot be decoded or routed leave through the dead-letter side; tombstones are
- * acknowledged at once. Offsets are committed after each flush, for the contiguous prefix of
- * durable records only (at-least-once delivery; replays are idempotent in the sink). The output is
- * a stream of reports, one per flush or dead-letter write, for progress lines and tests.
+ * One Committer owns acknowledgement: records that cannot be decoded or routed are dead-lettered
+ * and acknowledged, tombstones are acknowledged at once, flushed batches after their transaction
+ * committed. Offsets are committed for the contiguous prefix of durable records only
+ * (at-least-once delivery; replays are idempotent in the sink).
+ *
+ * Failures are tagged with the part that failed (`PartError`: broker or target), so the service
+ * knows what it waits for. Target writes retry transient errors in place, without limit unless
+ * `retry.maxRetries` says otherwise: the consumer keeps its partitions through a target outage.
+ * The output is a stream of reports, one per flush or dead-letter write, for progress and tests.
  */
 import type { Consumer } from 'kafkajs';
 import {
+  catchError,
   concat,
-  concatMap,
   defer,
-  ignoreElements,
-  filter,
   finalize,
+  ignoreElements,
+  lastValueFrom,
   merge,
-  Observable,
+  type Observable,
   share,
   Subject,
   takeUntil,
+  throwError,
 } from 'rxjs';
+import { DEFAULT_BATCH, DEFAULT_LANES, DEFAULT_RETRY } from './defaults.js';
+import { PartError } from './errors.js';
 import { batch } from './operators/batch.js';
 import { concatBatches } from './operators/concatBatches.js';
 import { compactBatch } from './operators/compact.js';
@@ -29,21 +37,18 @@ import { decodeDebezium, type DecodeOptions } from './operators/decodeDebezium.j
 import { changeLanes } from './operators/lanes.js';
 import { retryWithBackoff, type RetryInfo } from './operators/retryWithBackoff.js';
 import { route, type RouteConfig } from './operators/route.js';
-import { splitFailures } from './operators/splitFailures.js';
-import { commitDurable } from './streams/commitDurable.js';
+import {
+  acknowledgeSkips,
+  deadLetterFailures,
+  type ChangeSink,
+  type DeadLetterSinkPort,
+} from './streams/acknowledge.js';
+import { Committer, type CommitterOptions } from './streams/committer.js';
 import { fromKafka, type SourceEvent } from './streams/fromKafka.js';
-import { OffsetTracker } from './streams/offsetTracker.js';
-import type { ChangeEvent, Decoded, Failure, KafkaOrigin, RoutedChange, Skipped } from './types.js';
+import type { Failure, RoutedChange } from './types.js';
 
-/** What the pipeline needs of a sink: apply a compacted batch in one transaction. */
-export interface ChangeSink {
-  flush(changes: readonly RoutedChange[]): Promise<{ readonly failed: readonly Failure[] }>;
-}
-
-/** Where records that cannot be applied go, with their origin and reason. */
-export interface DeadLetterSinkPort {
-  write(failures: readonly Failure[]): Promise<void>;
-}
+export type { ChangeSink, DeadLetterSinkPort } from './streams/acknowledge.js';
+export { DEFAULT_BATCH, DEFAULT_LANES, DEFAULT_RETRY } from './defaults.js';
 
 export interface PipelineOptions {
   readonly consumer: Consumer;
@@ -58,13 +63,21 @@ export interface PipelineOptions {
   readonly batch?: { readonly maxSize: number; readonly maxBytes: number; readonly maxWaitMs: number };
   readonly route?: RouteConfig;
   readonly decode?: DecodeOptions;
+  /** How target writes are retried; `maxRetries` Infinity (the default) retries until they succeed. */
   readonly retry?: {
     readonly maxRetries: number;
     readonly initialDelayMs: number;
     readonly maxDelayMs: number;
   };
+  /** Told before each retry of a target write; a throw here ends the retries (and the pipeline). */
   readonly onRetry?: (info: RetryInfo) => void;
+  /** Told after each target write that succeeded. */
+  readonly onTargetWrite?: () => void;
   readonly onSourceEvent?: (event: SourceEvent) => void;
+  /** Told about a commit that failed transiently; its offsets go with the next commit. */
+  readonly onCommitError?: CommitterOptions['onCommitError'];
+  /** Told about each commit the broker acknowledged. */
+  readonly onCommitted?: CommitterOptions['onCommitted'];
 }
 
 export type PipelineReport =
@@ -79,21 +92,6 @@ export type PipelineReport =
       readonly ms: number;
     }
   | { readonly type: 'dead-letters'; readonly count: number; readonly reasons: readonly string[] };
-
-/**
- * Two lanes: measured on a 2-core machine (npm run bench), 2 lanes drain 15–20% faster than 1, 3
- * or 4, as each flush has a fixed cost in the pipeline and in PostgreSQL; more lanes only pay off
- * when the target has cores to spare.
- */
-export const DEFAULT_LANES = 2;
-export const DEFAULT_BATCH = { maxSize: 5000, maxBytes: 8 * 1024 * 1024, maxWaitMs: 50 } as const;
-export const DEFAULT_RETRY = { maxRetries: 10, initialDelayMs: 200, maxDelayMs: 10_000 } as const;
-/** Dead letters are written in small batches, soon after they appear. */
-const DEAD_LETTER_BATCH = { maxSize: 500, maxBytes: 0, maxWaitMs: 100 } as const;
-/** Skipped records (tombstones) are acknowledged and committed in groups, not one commit each. */
-const SKIP_BATCH = { maxSize: 10_000, maxBytes: 0, maxWaitMs: 100 } as const;
-
-const isChange = (decoded: Decoded): decoded is ChangeEvent => decoded.kind === 'change';
 
 export function runPipeline(options: PipelineOptions): Observable<PipelineReport> {
   const {
@@ -110,46 +108,59 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
     decode,
     retry = DEFAULT_RETRY,
     onRetry,
+    onTargetWrite,
     onSourceEvent,
+    onCommitError,
+    onCommitted,
   } = options;
 
   return defer(() => {
-    const tracker = new OffsetTracker();
-    const failures = new Subject<Failure>();
-    const skips = new Subject<Skipped>();
-    // Commits run one at a time, so an older commit never lands after a newer one.
-    let commits: Promise<unknown> = Promise.resolve();
-    const acknowledge = (origins: Iterable<KafkaOrigin>): Promise<unknown> => {
-      tracker.done(origins);
-      commits = commits.then(() => commitDurable(consumer, tracker));
-      return commits;
+    const committer = new Committer(consumer, { onCommitError, onCommitted });
+    const deadLetterReports = new Subject<PipelineReport>();
+
+    /** A target write, retried while its error is transient; a failure names the target. */
+    const onTarget = <T>(description: string, action: () => Promise<T>): Promise<T> =>
+      lastValueFrom(
+        defer(action).pipe(
+          retryWithBackoff({ description, ...retry, onRetry }),
+          catchError((error: unknown) => throwError(() => PartError.wrap('target', error))),
+        ),
+      ).then((result) => {
+        onTargetWrite?.();
+        return result;
+      });
+
+    const durableDeadLetters: DeadLetterSinkPort = {
+      write: async (failures: readonly Failure[]) => {
+        await onTarget(`write ${failures.length} dead letters`, () => deadLetters.write(failures));
+        deadLetterReports.next({
+          type: 'dead-letters',
+          count: failures.length,
+          reasons: failures.map((failure) => failure.reason),
+        });
+      },
     };
-    const retried = <T>(description: string, action: () => Promise<T>): Observable<T> =>
-      defer(action).pipe(retryWithBackoff({ description, ...retry, onRetry }));
 
     const changes = fromKafka(consumer, {
       topics,
-      tracker,
+      tracker: committer.tracker,
       fromBeginning,
       highWaterMark: maxInFlight,
-      onEvent: onSourceEvent,
+      onEvent: (event) => {
+        // After a rebalance kafkajs reads every assigned partition again from its committed offset.
+        if (event.type === 'rebalanced') committer.reset();
+        onSourceEvent?.(event);
+      },
     }).pipe(
+      catchError((error: unknown) => throwError(() => PartError.wrap('broker', error))),
       takeUntil(stop),
       // The sink applies creates and updates from `after`: only deletes need their before-image.
       decodeDebezium({ beforeImages: 'deletes', ...decode }),
-      splitFailures(failures),
-      filter((decoded): decoded is ChangeEvent => {
-        if (isChange(decoded)) return true;
-        // A tombstone or a logical message: nothing to apply, but its offset must move on.
-        skips.next(decoded);
-        return false;
-      }),
+      deadLetterFailures(committer, durableDeadLetters),
+      acknowledgeSkips(committer),
       route(routeConfig),
-      splitFailures(failures),
-      finalize(() => {
-        failures.complete();
-        skips.complete();
-      }),
+      deadLetterFailures(committer, durableDeadLetters),
+      finalize(() => deadLetterReports.complete()),
       share(),
     );
 
@@ -162,13 +173,15 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
             // Batches that pile up behind a running flush are joined: fewer, larger transactions.
             concatBatches({
               maxSize: batchLimits.maxSize,
-              work: (received: RoutedChange[]) => {
-                const started = Date.now();
-                const compacted = compactBatch(received);
-                return retried(`flush lane ${lane}: ${compacted.length} changes`, async () => {
-                  const { failed } = await sink.flush(compacted);
-                  if (failed.length > 0) await deadLetters.write(failed);
-                  await acknowledge(received.map((change) => change.origin));
+              work: (received: RoutedChange[]) =>
+                defer(async () => {
+                  const started = Date.now();
+                  const compacted = compactBatch(received);
+                  const { failed } = await onTarget(`flush lane ${lane}: ${compacted.length} changes`, () =>
+                    sink.flush(compacted),
+                  );
+                  if (failed.length > 0) await durableDeadLetters.write(failed);
+                  await committer.acknowledge(received.map((change) => change.origin));
                   return {
                     type: 'flush',
                     lane,
@@ -177,39 +190,17 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
                     failed: failed.length,
                     ms: Date.now() - started,
                   } satisfies PipelineReport;
-                });
-              },
+                }),
             }),
           ),
       }),
     );
 
-    const deadLetterWrites = failures.pipe(
-      batch(DEAD_LETTER_BATCH),
-      concatMap((written) =>
-        retried(`write ${written.length} dead letters`, async () => {
-          await deadLetters.write(written);
-          await acknowledge(written.map((failure) => failure.origin));
-          return {
-            type: 'dead-letters',
-            count: written.length,
-            reasons: written.map((failure) => failure.reason),
-          } satisfies PipelineReport;
-        }),
-      ),
-    );
-
-    // A topic whose last records are tombstones must still reach zero lag without waiting for a flush.
-    const skipAcknowledgements = skips.pipe(
-      batch(SKIP_BATCH),
-      concatMap((skipped) => acknowledge(skipped.map((skip) => skip.origin))),
+    // What the last flushes acknowledged while an earlier commit ran is committed before leaving.
+    const finalCommit = defer(() => committer.commit()).pipe(
+      catchError((error: unknown) => throwError(() => PartError.wrap('broker', error))),
       ignoreElements(),
     );
-
-    const finalCommit = defer(async () => {
-      await commits;
-      await commitDurable(consumer, tracker);
-    }).pipe(ignoreElements());
-    return concat(merge(deadLetterWrites, skipAcknowledgements, flushes), finalCommit);
+    return concat(merge(deadLetterReports, flushes), finalCommit);
   });
 }

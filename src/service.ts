@@ -1,31 +1,53 @@
 /**
- * `npm run pipeline` as a long-running service: the pipeline on the configured topics, a progress
- * line every few seconds, new matching topics picked up while running, and a graceful shutdown on
- * SIGINT/SIGTERM (stop taking records, flush what is held, commit, leave).
+ * The long-running service behind `cdc-pipeline run`: the pipeline on the configured topics,
+ * supervised so that it rides out outages by itself, with a progress line every few seconds, new
+ * matching topics picked up while running, and a graceful shutdown at any moment.
  *
- * kafkajs resolves a topic pattern once, when it subscribes; so the service watches the broker's
- * topic list and, when a new matching topic appears (a table added to the connector), restarts the
- * consumer gracefully: what is held is flushed and committed first, nothing is read twice needlessly.
+ * A session connects to Kafka and the target, lists the topics, decides where a new group starts
+ * and runs the pipeline until shutdown, a new topic (kafkajs resolves patterns only when it
+ * subscribes, so the consumer restarts to subscribe) or a failure. A fatal failure (configuration,
+ * authentication, an outage past PIPELINE_MAX_OUTAGE_S) ends the service; any other is an outage:
+ * it is reported at a sane rate, and a new session starts after a capped, jittered backoff.
+ * Target outages in the middle of a session are ridden in place by the pipeline's retries, so the
+ * consumer keeps its partitions; broker outages end the session (kafkajs gives up on its own).
  */
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import { firstValueFrom, ignoreElements, lastValueFrom, merge, Subject, tap } from 'rxjs';
 import type { PipelineConfig } from './config.js';
+import { DEFAULT_RESTART_BACKOFF } from './defaults.js';
+import { isFatal, PartError } from './errors.js';
 import type { Logger } from './logger.js';
+import { decideStart } from './new-group.js';
+import { routeTarget } from './operators/route.js';
+import { OutageMonitor } from './outage.js';
 import { runPipeline, type ChangeSink, type DeadLetterSinkPort, type PipelineReport } from './pipeline.js';
+import type { Shutdown } from './shutdown.js';
 import { consumerLag } from './streams/consumerLag.js';
+import { kafkaLogCreator } from './streams/kafka-log.js';
+import type { TableRef } from './types.js';
 
 const IDLE_FETCH_WAIT_MS = 1000;
-
 /** How often the topic list is checked for new matching topics. */
 export const TOPIC_REFRESH_MS = 5000;
+/** A consumer that cannot leave its group cleanly (the broker is away) is given up after this long. */
+const DISCONNECT_TIMEOUT_MS = 5000;
+
+/** What a session needs of the target; connecting may fail like any target call (an outage). */
+export interface TargetParts {
+  readonly sink: ChangeSink;
+  readonly deadLetters: DeadLetterSinkPort;
+  /** The tables among `tables` that exist in the target and hold rows. */
+  readonly nonEmpty: (tables: readonly TableRef[]) => Promise<readonly TableRef[]>;
+}
 
 export interface ServiceParts {
   readonly config: PipelineConfig;
   readonly logger: Logger;
-  readonly sink: ChangeSink;
-  readonly deadLetters: DeadLetterSinkPort;
-  /** Emits once to shut down (the CLI wires SIGINT/SIGTERM to it). */
-  readonly shutdown: Subject<void>;
+  /** Prepares the target (the dead-letter table, say); called at the start of each session. */
+  readonly connectTarget: () => Promise<TargetParts>;
+  readonly shutdown: Shutdown;
+  /** Told about each outage change, for readiness and metrics. */
+  readonly outage?: OutageMonitor;
 }
 
 interface Totals {
@@ -35,70 +57,105 @@ interface Totals {
   deadLetters: number;
 }
 
-async function matchingTopics(admin: Admin, pattern: RegExp): Promise<string[]> {
-  return (await admin.listTopics()).filter((topic) => pattern.test(topic)).sort();
-}
-
-export async function runService({
-  config,
-  logger,
-  sink,
-  deadLetters,
-  shutdown,
-}: ServiceParts): Promise<void> {
+export async function runService({ config, logger, connectTarget, shutdown, outage: given }: ServiceParts): Promise<void> {
   const kafka = new Kafka({
     clientId: 'cdc-pipeline',
     brokers: config.KAFKA_BROKERS.split(','),
-    logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator(logger),
   });
-  const admin = kafka.admin();
-  await admin.connect();
+  const outage =
+    given ?? new OutageMonitor({ logger, maxOutageMs: config.PIPELINE_MAX_OUTAGE_S * 1000 });
   const totals: Totals = { received: 0, written: 0, batches: 0, deadLetters: 0 };
-  let stopping = false;
-  const stopOnce = shutdown.pipe(tap(() => (stopping = true)));
-  let topics: string[] = [];
-  const progress = startProgress(config, logger, admin, totals, () => topics);
-
+  const session = { admin: undefined as Admin | undefined, topics: [] as string[] };
+  const progress = startProgress(config, logger, totals, session);
+  let failures = 0;
   try {
-    while (!stopping) {
-      topics = await matchingTopics(admin, config.PIPELINE_TOPIC_PATTERN);
-      const restart = new Subject<void>();
-      const watcher = setInterval(async () => {
-        const now = await matchingTopics(admin, config.PIPELINE_TOPIC_PATTERN).catch(() => topics);
-        const added = now.filter((topic) => !topics.includes(topic));
-        if (added.length === 0) return;
-        logger.info({ topics: added }, 'new topics match the pattern: restarting the consumer to subscribe');
-        clearInterval(watcher);
-        restart.next();
-      }, TOPIC_REFRESH_MS);
+    while (!shutdown.requested) {
+      try {
+        await runSession({ kafka, config, logger, connectTarget, shutdown, outage, totals, session });
+        failures = 0;
+      } catch (error) {
+        if (isFatal(error)) throw error;
+        const part = error instanceof PartError ? error.part : 'broker';
+        // Throws once the outage is longer than PIPELINE_MAX_OUTAGE_S.
+        outage.failing(part, error);
+        logger.debug({ err: error }, 'session ended by an outage');
+        await shutdown.sleep(restartDelay(failures++));
+      }
+    }
+    logger.info({ ...totals }, 'stopped: everything held was flushed and committed');
+  } finally {
+    clearInterval(progress);
+  }
+}
+
+interface SessionParts {
+  readonly kafka: Kafka;
+  readonly config: PipelineConfig;
+  readonly logger: Logger;
+  readonly connectTarget: () => Promise<TargetParts>;
+  readonly shutdown: Shutdown;
+  readonly outage: OutageMonitor;
+  readonly totals: Totals;
+  readonly session: { admin: Admin | undefined; topics: string[] };
+}
+
+/** Runs until shutdown or a new topic (resolves) or a failure (rejects with the part tagged). */
+async function runSession(parts: SessionParts): Promise<void> {
+  const { kafka, config, logger, connectTarget, shutdown, outage, totals, session } = parts;
+  const admin = kafka.admin();
+  try {
+    await onBroker(() => admin.connect());
+    const topics = await onBroker(() => matchingTopics(admin, config.PIPELINE_TOPIC_PATTERN));
+    outage.recovered('broker');
+    session.admin = admin;
+    session.topics = topics;
+    const target = await onTarget(connectTarget);
+    outage.recovered('target');
+
+    const restart = new Subject<void>();
+    const watcher = setInterval(async () => {
+      const now = await matchingTopics(admin, config.PIPELINE_TOPIC_PATTERN).catch(() => topics);
+      const added = now.filter((topic) => !topics.includes(topic));
+      if (added.length === 0) return;
+      logger.info({ topics: added }, 'new topics match the pattern: restarting the consumer to subscribe');
+      clearInterval(watcher);
+      restart.next();
+    }, TOPIC_REFRESH_MS);
+    try {
       if (topics.length === 0) {
-        logger.warn(
-          { pattern: config.PIPELINE_TOPIC_PATTERN.source },
-          'no topic matches yet; waiting for one',
+        logger.warn({ pattern: config.PIPELINE_TOPIC_PATTERN.source }, 'no topic matches yet; waiting for one');
+        await firstValueFrom(merge(shutdown.requested$, restart), { defaultValue: undefined });
+        return;
+      }
+      const route = { topicPrefix: config.PIPELINE_TOPIC_PREFIX, tables: config.PIPELINE_TABLE_MAP };
+      const start = await decideStart({
+        admin: {
+          fetchOffsets: (options) => onBroker(() => admin.fetchOffsets(options)),
+        },
+        groupId: config.PIPELINE_GROUP_ID,
+        topics,
+        policy: config.PIPELINE_NEW_GROUP_START,
+        targetOf: routeTarget(route),
+        nonEmpty: (tables) => onTarget(() => target.nonEmpty(tables)),
+      });
+      if (start.newGroup) {
+        logger.info(
+          { groupId: config.PIPELINE_GROUP_ID, from: start.fromBeginning ? 'earliest' : 'latest' },
+          `new consumer group: starting at the ${start.fromBeginning ? 'earliest offset' : 'end of each topic'}`,
         );
-        await firstValueFrom(merge(stopOnce, restart), { defaultValue: undefined });
-        clearInterval(watcher);
-        continue;
       }
       logger.info({ topics, groupId: config.PIPELINE_GROUP_ID }, 'consuming');
-      const consumer = kafka.consumer({
-        groupId: config.PIPELINE_GROUP_ID,
-        allowAutoTopicCreation: false,
-        // An idle fetch returns after this long: it bounds how long a shutdown waits for the fetch loop.
-        maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
-        // A crashed member holds its partitions until its session expires: keep that short.
-        sessionTimeout: config.PIPELINE_SESSION_TIMEOUT_MS,
-        heartbeatInterval: Math.max(500, Math.floor(config.PIPELINE_SESSION_TIMEOUT_MS / 10)),
-      });
+      const consumer = createConsumer(kafka, config);
       try {
         await lastValueFrom(
           runPipeline({
             consumer,
             topics,
-            sink,
-            deadLetters,
-            stop: merge(stopOnce, restart),
-            fromBeginning: config.PIPELINE_FROM_BEGINNING,
+            sink: target.sink,
+            deadLetters: target.deadLetters,
+            stop: merge(shutdown.requested$, restart),
+            fromBeginning: start.fromBeginning,
             maxInFlight: config.PIPELINE_MAX_IN_FLIGHT,
             lanes: config.PIPELINE_LANES,
             batch: {
@@ -106,15 +163,21 @@ export async function runService({
               maxBytes: config.PIPELINE_BATCH_MAX_BYTES,
               maxWaitMs: config.PIPELINE_BATCH_MAX_WAIT_MS,
             },
-            route: { topicPrefix: config.PIPELINE_TOPIC_PREFIX, tables: config.PIPELINE_TABLE_MAP },
+            route,
             retry: {
-              maxRetries: config.PIPELINE_RETRY_MAX,
+              maxRetries: Infinity,
               initialDelayMs: config.PIPELINE_RETRY_INITIAL_MS,
               maxDelayMs: config.PIPELINE_RETRY_MAX_MS,
             },
-            onRetry: ({ description, attempt, delayMs, error }) =>
-              logger.warn({ attempt, delayMs, err: error }, `retrying ${description}`),
-            onSourceEvent: (event) => logger.debug(event, `source ${event.type}`),
+            // Reports at a sane rate; throws past PIPELINE_MAX_OUTAGE_S, which ends the retries.
+            onRetry: ({ error }) => outage.failing('target', error),
+            onTargetWrite: () => outage.recovered('target'),
+            onCommitError: (error) => outage.failing('broker', error),
+            onCommitted: () => outage.recovered('broker'),
+            onSourceEvent: (event) => {
+              if (event.type === 'rebalanced') outage.recovered('broker');
+              logger.debug(event, `source ${event.type}`);
+            },
           }).pipe(
             tap((report) => count(report, totals, logger)),
             ignoreElements(),
@@ -122,15 +185,61 @@ export async function runService({
           { defaultValue: undefined },
         );
       } finally {
-        clearInterval(watcher);
-        await consumer.disconnect();
+        await disconnect(consumer, logger);
       }
+    } finally {
+      clearInterval(watcher);
     }
-    logger.info({ ...totals }, 'stopped: everything held was flushed and committed');
   } finally {
-    clearInterval(progress);
-    await admin.disconnect();
+    session.admin = undefined;
+    await admin.disconnect().catch(() => undefined);
   }
+}
+
+function createConsumer(kafka: Kafka, config: PipelineConfig): Consumer {
+  return kafka.consumer({
+    groupId: config.PIPELINE_GROUP_ID,
+    allowAutoTopicCreation: false,
+    // An idle fetch returns after this long: it bounds how long a shutdown waits for the fetch loop.
+    maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
+    // A crashed member holds its partitions until its session expires: keep that short.
+    sessionTimeout: config.PIPELINE_SESSION_TIMEOUT_MS,
+    heartbeatInterval: Math.max(500, Math.floor(config.PIPELINE_SESSION_TIMEOUT_MS / 10)),
+  });
+}
+
+/** Leaves the group; a broker that is away cannot be told, so this gives up after a while. */
+async function disconnect(consumer: Consumer, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      logger.debug('consumer did not leave its group in time (broker away?): going on');
+      resolve();
+    }, DISCONNECT_TIMEOUT_MS);
+  });
+  await Promise.race([consumer.disconnect().catch(() => undefined), timeout]);
+  clearTimeout(timer);
+}
+
+const onBroker = <T>(action: () => Promise<T>): Promise<T> =>
+  action().catch((error: unknown) => {
+    throw PartError.wrap('broker', error);
+  });
+
+const onTarget = <T>(action: () => Promise<T>): Promise<T> =>
+  action().catch((error: unknown) => {
+    throw PartError.wrap('target', error);
+  });
+
+async function matchingTopics(admin: Admin, pattern: RegExp): Promise<string[]> {
+  return (await admin.listTopics()).filter((topic) => pattern.test(topic)).sort();
+}
+
+/** The nth restart's delay: capped exponential backoff with jitter. */
+function restartDelay(failures: number, random = Math.random): number {
+  const { initialDelayMs, maxDelayMs, multiplier, jitter } = DEFAULT_RESTART_BACKOFF;
+  const nominal = Math.min(initialDelayMs * multiplier ** failures, maxDelayMs);
+  return Math.round(nominal * (1 - jitter + 2 * jitter * random()));
 }
 
 function count(report: PipelineReport, totals: Totals, logger: Logger): void {
@@ -142,19 +251,14 @@ function count(report: PipelineReport, totals: Totals, logger: Logger): void {
     logger.debug(report, 'flushed');
   } else {
     totals.deadLetters += report.count;
-    logger.warn(
-      { count: report.count, reasons: report.reasons.slice(0, 3) },
-      'records dead-lettered (see table cdc_dead_letters)',
-    );
   }
 }
 
 function startProgress(
   config: PipelineConfig,
   logger: Logger,
-  admin: Admin,
   totals: Totals,
-  topics: () => readonly string[],
+  session: { readonly admin: Admin | undefined; readonly topics: readonly string[] },
 ): NodeJS.Timeout | undefined {
   if (config.PIPELINE_PROGRESS_INTERVAL_MS === 0) return undefined;
   let last = { at: Date.now(), received: 0 };
@@ -162,7 +266,11 @@ function startProgress(
     const now = Date.now();
     const rate = ((totals.received - last.received) * 1000) / Math.max(1, now - last.at);
     last = { at: now, received: totals.received };
-    const lag = await consumerLag(admin, config.PIPELINE_GROUP_ID, topics()).catch(() => undefined);
+    const { admin, topics } = session;
+    const lag =
+      admin === undefined
+        ? undefined
+        : await consumerLag(admin, config.PIPELINE_GROUP_ID, topics).catch(() => undefined);
     logger.info(
       {
         changesPerSecond: Math.round(rate),

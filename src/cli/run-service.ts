@@ -1,48 +1,98 @@
 /**
- * The service behind `cdc-pipeline run` and `npm run pipeline`: builds the target pool and sinks,
- * wires SIGINT/SIGTERM to a graceful shutdown and runs the service until it ends.
- * Resolves the process exit code; the caller exits with it.
+ * The service behind `cdc-pipeline run` and `npm run pipeline`: the target pool and sinks, the
+ * signals, the PID file, and the exit code.
+ *
+ * - SIGINT/SIGTERM at any moment (during a session, a consumer restart or an outage) start a
+ *   graceful shutdown: stop taking records, flush what is held, commit, leave with 0. It is bounded
+ *   by PIPELINE_SHUTDOWN_TIMEOUT_S; past it the service leaves with 0 all the same (what was not
+ *   committed is read again at the next start and applied idempotently).
+ * - A second signal, well after the first, forces the exit (130).
+ * - A fatal error (configuration, authentication, an outage past PIPELINE_MAX_OUTAGE_S) ends it
+ *   with one line and a non-zero code: 2 for configuration, 1 otherwise.
  */
-import { Subject } from 'rxjs';
+import fs from 'node:fs';
+import { causeChain } from '../cause-chain.js';
 import type { PipelineConfig } from '../config.js';
+import { ConfigError, summarizeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { runService } from '../service.js';
+import { Shutdown } from '../shutdown.js';
 import { createDeadLetterSink } from '../sinks/dead-letters.js';
+import { nonEmptyTables } from '../sinks/non-empty-tables.js';
 import { createTargetPool } from '../sinks/pool.js';
 import { createPostgresSink } from '../sinks/writer.js';
 
-/** A second signal this long after the first forces an immediate exit. */
+/** npm and tsx relay a terminal's Ctrl-C too, so one keypress arrives two or three times at once. */
 const REPEATED_SIGNAL_MS = 2000;
+
+export const EXIT_CODES = { ok: 0, failed: 1, config: 2, forced: 130 } as const;
 
 export async function runPipelineService(config: PipelineConfig, logger: Logger): Promise<number> {
   const pool = createTargetPool(config.TARGET_DATABASE_URL, { max: config.PIPELINE_LANES + 2, logger });
-  const shutdown = new Subject<void>();
+  const shutdown = new Shutdown();
+  const removeSignals = handleSignals(shutdown, config, logger);
+  const removePidFile = writePidFile(config.PIPELINE_PID_FILE);
+  try {
+    await runService({
+      config,
+      logger,
+      shutdown,
+      connectTarget: async () => ({
+        deadLetters: await createDeadLetterSink({ pool, logger }),
+        sink: createPostgresSink({ pool, logger, unknownColumns: config.PIPELINE_UNKNOWN_COLUMNS }),
+        nonEmpty: (tables) => nonEmptyTables(pool, tables),
+      }),
+    });
+    return EXIT_CODES.ok;
+  } catch (error) {
+    // One line, no stack: the reason and what to do. The whole error is there at debug level.
+    logger.debug({ err: error }, 'fatal error');
+    logger.fatal(`✗ ${error instanceof ConfigError ? error.message : summarizeError(error)}`);
+    return hasConfigCause(error) ? EXIT_CODES.config : EXIT_CODES.failed;
+  } finally {
+    removeSignals();
+    removePidFile();
+    await pool.end().catch(() => undefined);
+  }
+}
+
+function handleSignals(shutdown: Shutdown, config: PipelineConfig, logger: Logger): () => void {
   let firstSignalAt: number | undefined;
+  let deadline: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    // npm and tsx relay a terminal's Ctrl-C too, so one keypress arrives two or three times at once:
-    // only a signal well after the first one means "leave now".
     if (firstSignalAt !== undefined) {
       if (Date.now() - firstSignalAt < REPEATED_SIGNAL_MS) return;
       logger.warn({ signal }, 'second signal: leaving now; uncommitted records will be read again at the next start');
-      process.exit(130);
+      process.exit(EXIT_CODES.forced);
     }
     firstSignalAt = Date.now();
     logger.info({ signal }, 'shutting down: flushing what is held, then committing');
-    shutdown.next();
-    shutdown.complete();
+    shutdown.request();
+    deadline = setTimeout(() => {
+      logger.warn(
+        { timeoutSeconds: config.PIPELINE_SHUTDOWN_TIMEOUT_S },
+        'shutdown took longer than PIPELINE_SHUTDOWN_TIMEOUT_S: leaving; what was not committed is read again at the next start',
+      );
+      process.exit(EXIT_CODES.ok);
+    }, config.PIPELINE_SHUTDOWN_TIMEOUT_S * 1000);
+    deadline.unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  try {
-    const deadLetters = await createDeadLetterSink({ pool, logger });
-    const sink = createPostgresSink({
-      pool,
-      logger,
-      unknownColumns: config.PIPELINE_UNKNOWN_COLUMNS as 'ignore' | 'dead-letter',
-    });
-    await runService({ config, logger, sink, deadLetters, shutdown });
-    return 0;
-  } finally {
-    await pool.end();
-  }
+  return () => {
+    clearTimeout(deadline);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+/** Writes this process's id to `file` (when set); returns what removes it again. */
+function writePidFile(file: string): () => void {
+  if (file === '') return () => undefined;
+  fs.writeFileSync(file, `${process.pid}\n`);
+  return () => fs.rmSync(file, { force: true });
+}
+
+function hasConfigCause(error: unknown): boolean {
+  return [...causeChain(error)].some((link) => link instanceof ConfigError);
 }

@@ -22,12 +22,7 @@ export function route({ tables = {}, topicPrefix }: RouteConfig = {}): OperatorF
   ChangeEvent,
   E.Either<Failure, RoutedChange>
 > {
-  const explicit = new Map(
-    Object.entries(tables).map(([topic, target]) => [topic, toTableRef(topic, target)]),
-  );
-
-  const targetOf = (topic: string): TableRef | undefined =>
-    explicit.get(topic) ?? tableFromTopic(topic, topicPrefix);
+  const targetOf = routeTarget({ tables, topicPrefix });
 
   return map((event) => {
     const target = targetOf(event.origin.topic);
@@ -41,6 +36,20 @@ export function route({ tables = {}, topicPrefix }: RouteConfig = {}): OperatorF
     }
     return E.right({ ...event, target });
   });
+}
+
+/**
+ * The target table of a topic as `route` decides it, or undefined when it has none.
+ *
+ * @throws ConfigError when a `tables` entry is not `"schema.table"`.
+ */
+export function routeTarget({ tables = {}, topicPrefix }: RouteConfig = {}): (
+  topic: string,
+) => TableRef | undefined {
+  const explicit = new Map(
+    Object.entries(tables).map(([topic, target]) => [topic, toTableRef(topic, target)]),
+  );
+  return (topic) => explicit.get(topic) ?? tableFromTopic(topic, topicPrefix);
 }
 
 /** `<prefix>.<schema>.<table>` → `{schema, table}`; the prefix itself may contain dots. */

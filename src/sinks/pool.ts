@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
+import { ConnectionLostError } from '../errors.js';
 import { sqlState } from './sqlstate.js';
 
 /** What can run a query: the pool itself or a checked-out client. */
@@ -68,12 +69,24 @@ export function createTargetPool(url: string, options: TargetPoolOptions = {}): 
  * Runs `work` in one transaction on a checked-out client: BEGIN, work, COMMIT; on any error
  * ROLLBACK and rethrow the original error. The client goes back to the pool in `finally`, or is
  * destroyed (`release(true)`) when even ROLLBACK failed: its connection is broken or its state unknown.
+ *
+ * A checked-out client has no 'error' listener of the pool's, and pg emits 'error' when the server
+ * goes away mid-transaction: unheard, that event would end the process. It is heard here, and the
+ * failure becomes a retriable ConnectionLostError (pg gives such errors no SQLSTATE to judge by).
  */
 export async function withTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
+  const client = await pool.connect().catch((error: unknown) => {
+    // Refused authentication or a missing database carry a SQLSTATE and are judged by it.
+    throw sqlState(error) === undefined ? new ConnectionLostError(error) : error;
+  });
+  let lost: unknown;
+  const onConnectionError = (error: Error): void => {
+    lost = error;
+  };
+  client.on('error', onConnectionError);
   let broken = false;
   try {
     await client.query('BEGIN');
@@ -86,9 +99,11 @@ export async function withTransaction<T>(
     } catch {
       broken = true;
     }
+    if (lost !== undefined && sqlState(error) === undefined) throw new ConnectionLostError(error);
     throw error;
   } finally {
-    client.release(broken);
+    client.removeListener('error', onConnectionError);
+    client.release(broken || lost !== undefined);
   }
 }
 

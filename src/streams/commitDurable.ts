@@ -1,13 +1,15 @@
 /**
- * Commits, per partition, the offset below which every record is durable (flushed or
- * dead-lettered). Called after each flush. A commit refused during a rebalance is not an error:
- * the records are read again from the last commit and applied idempotently.
+ * One commit: per partition, the offset below which every record is durable (flushed or
+ * dead-lettered), recorded in the tracker only once the broker acknowledged it. A commit refused
+ * during a rebalance is not an error: the records are read again from the last commit and applied
+ * idempotently. Most code wants the `Committer`, which serialises these.
  */
 import type { Consumer } from 'kafkajs';
+import { findInCauseChain } from '../cause-chain.js';
 import type { CommittableOffset, OffsetTracker } from './offsetTracker.js';
 
 export async function commitDurable(
-  consumer: Consumer,
+  consumer: Pick<Consumer, 'commitOffsets'>,
   tracker: OffsetTracker,
 ): Promise<readonly CommittableOffset[]> {
   const offsets = tracker.committable();
@@ -20,6 +22,7 @@ export async function commitDurable(
     if (isRebalanceError(error)) return [];
     throw error;
   }
+  tracker.markCommitted(offsets);
   return offsets;
 }
 
@@ -28,15 +31,13 @@ export async function commitDurable(
  * KafkaJSNonRetriableError whose `cause` is the protocol error: walk the chain (never the message).
  */
 export function isRebalanceError(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < MAX_CAUSE_DEPTH; depth += 1) {
-    const { type, cause } = current as { type?: unknown; cause?: unknown };
-    if (typeof type === 'string' && REBALANCE_ERRORS.has(type)) return true;
-    current = cause;
-  }
-  return false;
+  return (
+    findInCauseChain(error, (link) => {
+      const type: unknown = 'type' in link ? link.type : undefined;
+      return typeof type === 'string' && REBALANCE_ERRORS.has(type) ? true : undefined;
+    }) ?? false
+  );
 }
-
-const MAX_CAUSE_DEPTH = 8;
 
 /** Kafka error codes a commit gets when the group is rebalancing or this member left it. */
 const REBALANCE_ERRORS = new Set([

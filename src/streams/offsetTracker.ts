@@ -23,7 +23,9 @@ interface PartitionState {
   /** Index of the first offset in `queue` not yet known to be done. */
   head: number;
   readonly done: Set<bigint>;
-  /** What was last handed out for committing, so the same offset is not committed twice. */
+  /** The end of the contiguous done prefix (last done offset + 1), once any record is done. */
+  doneUpTo: bigint | undefined;
+  /** What the broker last acknowledged as committed: an offset is offered until it is. */
   committed: bigint | undefined;
 }
 
@@ -51,6 +53,7 @@ export class OffsetTracker {
         queue: [],
         head: 0,
         done: new Set(),
+        doneUpTo: undefined,
         committed: undefined,
       };
       this.partitions.set(id, state);
@@ -82,28 +85,42 @@ export class OffsetTracker {
     }
   }
 
-  /** Per partition, the offset to commit when it moved since the last call; empty when nothing moved. */
+  /**
+   * Per partition, the offset to commit where it is ahead of what the broker acknowledged; empty
+   * when nothing moved. Offering does not count as committed: an offset is offered again until
+   * `markCommitted` records the broker's acknowledgement, so a failed commit is retried by the next one.
+   */
   committable(): CommittableOffset[] {
     const result: CommittableOffset[] = [];
     for (const state of this.partitions.values()) {
-      let advanced: bigint | undefined;
       while (state.head < state.queue.length && state.done.has(state.queue[state.head]!)) {
         const offset = state.queue[state.head]!;
         state.done.delete(offset);
-        advanced = offset;
+        state.doneUpTo = offset + 1n;
         state.head += 1;
       }
       if (state.head >= COMPACT_AFTER) {
         state.queue.splice(0, state.head);
         state.head = 0;
       }
-      if (advanced === undefined) continue;
-      const next = advanced + 1n;
-      if (state.committed !== undefined && next <= state.committed) continue;
-      state.committed = next;
+      const next = state.doneUpTo;
+      if (next === undefined || (state.committed !== undefined && next <= state.committed)) continue;
       result.push({ topic: state.topic, partition: state.partition, offset: next.toString() });
     }
     return result;
+  }
+
+  /**
+   * Records offsets the broker acknowledged. Partitions the tracker no longer knows (revoked by a
+   * rebalance while the commit was on its way) are ignored.
+   */
+  markCommitted(offsets: Iterable<CommittableOffset>): void {
+    for (const { topic, partition, offset } of offsets) {
+      const state = this.partitions.get(partitionId(topic, partition));
+      if (!state) continue;
+      const acknowledged = BigInt(offset);
+      if (state.committed === undefined || acknowledged > state.committed) state.committed = acknowledged;
+    }
   }
 
   /**
