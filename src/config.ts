@@ -1,170 +1,190 @@
 /**
- * The pipeline's configuration, from environment variables. Every default reaches the native stack
- * (`npm run stack:up`); `npm run pipeline -- --help` prints this table. Invalid values fail at start
- * with a message naming the variable and what it allows.
+ * The service's configuration, from environment variables. Adding a variable is one entry in
+ * CONFIG_SPEC: `cdc-pipeline run --help`, the README's configuration table (npm run docs:config)
+ * and validation all read it. Defaults come from src/defaults.ts and reach the native stack. A bad
+ * value fails at start with one line per variable: its name, its value and what is accepted.
  */
-import { bool, cleanEnv, makeValidator, str, url, type Spec } from 'envalid';
+import { resolveConnections } from './connection.js';
+import {
+  hostPortList,
+  oneOf,
+  regex,
+  tableMap,
+  text,
+  url,
+  variable,
+  wholeNumber,
+  type Variable,
+} from './config-values.js';
+import {
+  DEFAULT_BATCH,
+  DEFAULT_GROUP_ID,
+  DEFAULT_LANES,
+  DEFAULT_LOG_FORMAT,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_MAX_OUTAGE_S,
+  DEFAULT_NEW_GROUP_START,
+  DEFAULT_SHUTDOWN_TIMEOUT_S,
+  NEW_GROUP_STARTS,
+  DEFAULT_PROGRESS_INTERVAL_MS,
+  DEFAULT_RETRY,
+  DEFAULT_SESSION_TIMEOUT_MS,
+  DEFAULT_TOPIC_PATTERN,
+  DEFAULT_TOPIC_PREFIX,
+  DEFAULT_UNKNOWN_COLUMNS,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  SESSION_TIMEOUT_RANGE_MS,
+  UNKNOWN_COLUMN_POLICIES,
+} from './defaults.js';
 import { ConfigError } from './errors.js';
-import { DEFAULT_LANES } from './pipeline.js';
 
-const positiveInt = makeValidator<number>((raw) => {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error('must be a whole number, 0 or more');
-  return value;
-});
-
-const atLeastOne = makeValidator<number>((raw) => {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error('must be a whole number, 1 or more');
-  return value;
-});
-
-const regex = makeValidator<RegExp>((raw) => {
-  try {
-    return new RegExp(raw);
-  } catch (error) {
-    throw new Error(`is not a valid regular expression (${(error as Error).message})`);
-  }
-});
-
-/** `topic=schema.table,topic2=schema.table2` */
-const tableMap = makeValidator<Record<string, string>>((raw) => {
-  const map: Record<string, string> = {};
-  for (const entry of raw
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)) {
-    const [topic, table, extra] = entry.split('=');
-    if (!topic || !table || extra !== undefined || !/^[^.]+\.[^.]+$/.test(table)) {
-      throw new Error(`entry "${entry}" is not topic=schema.table`);
-    }
-    map[topic] = table;
-  }
-  return map;
-});
+const NATIVE = resolveConnections({});
 
 export const CONFIG_SPEC = {
-  KAFKA_BROKERS: str({
-    default: '127.0.0.1:19092',
-    desc: 'Kafka bootstrap servers, comma-separated host:port',
+  KAFKA_BROKERS: variable(hostPortList, {
+    default: NATIVE.KAFKA_BROKERS,
+    doc: 'Kafka bootstrap servers (default: the native stack, on CDC_KAFKA_PORT when set)',
+    defaultFrom: (env) => resolveConnections(env).KAFKA_BROKERS,
   }),
-  TARGET_DATABASE_URL: url({
-    default: 'postgres://postgres:postgres@127.0.0.1:15433/targetdb',
-    desc: 'Target PostgreSQL connection URL',
+  TARGET_DATABASE_URL: variable(url(['postgres:', 'postgresql:']), {
+    default: NATIVE.TARGET_DATABASE_URL,
+    doc: 'Target PostgreSQL (default: the native stack, on CDC_TARGET_PORT when set)',
+    defaultFrom: (env) => resolveConnections(env).TARGET_DATABASE_URL,
   }),
-  PIPELINE_TOPIC_PATTERN: regex({
-    default: /^dbserver1\.public\..+$/,
-    desc: 'Regular expression of the Debezium topics to apply (new matching topics are picked up while running)',
+  PIPELINE_TOPIC_PATTERN: variable(regex, {
+    default: DEFAULT_TOPIC_PATTERN,
+    doc: 'The Debezium topics to apply; new matching topics are picked up while running',
   }),
-  PIPELINE_TOPIC_PREFIX: str({
-    default: 'dbserver1',
-    desc: "Debezium's topic.prefix: <prefix>.<schema>.<table> routes to <schema>.<table>",
+  PIPELINE_TOPIC_PREFIX: variable(text, {
+    default: DEFAULT_TOPIC_PREFIX,
+    doc: "Debezium's topic.prefix: <prefix>.<schema>.<table> is applied to <schema>.<table>",
   }),
-  PIPELINE_TABLE_MAP: tableMap({
+  PIPELINE_TABLE_MAP: variable(tableMap, {
     default: {},
-    desc: 'Explicit routes that win over the default: topic=schema.table,…',
+    doc: 'Explicit routes that win over the default',
   }),
-  PIPELINE_GROUP_ID: str({
-    default: 'cdc-pipeline',
-    desc: 'Kafka consumer group id (offsets are committed under it)',
+  PIPELINE_GROUP_ID: variable(text, {
+    default: DEFAULT_GROUP_ID,
+    doc: 'Kafka consumer group; offsets are committed under it',
   }),
-  PIPELINE_FROM_BEGINNING: bool({
-    default: true,
-    desc: 'A new consumer group starts at the earliest offset (true) or at the end (false)',
+  PIPELINE_NEW_GROUP_START: variable(oneOf(NEW_GROUP_STARTS), {
+    default: DEFAULT_NEW_GROUP_START,
+    doc: 'Where a consumer group with no committed offsets starts: from the earliest offset only when the target tables are empty (else it refuses and says why), from the earliest offset anyway (a full replay), or at the end',
   }),
-  PIPELINE_LANES: atLeastOne({
+  PIPELINE_LANES: variable(wholeNumber({ min: 1 }), {
     default: DEFAULT_LANES,
-    desc: 'Parallel flush lanes; one key always maps to the same lane (1 or more; about the cores the target can give)',
+    doc: 'Parallel flush lanes; one key always maps to the same lane (about the cores the target can give)',
   }),
-  PIPELINE_BATCH_MAX_SIZE: positiveInt({
-    default: 5000,
-    desc: 'Flush a lane after this many changes (0 = no count limit)',
+  PIPELINE_BATCH_MAX_SIZE: variable(wholeNumber({ min: 0, off: 'no count limit' }), {
+    default: DEFAULT_BATCH.maxSize,
+    doc: 'Flush a lane after this many changes',
   }),
-  PIPELINE_BATCH_MAX_BYTES: positiveInt({
-    default: 8 * 1024 * 1024,
-    desc: 'Flush a lane after this many record bytes (0 = no byte limit)',
+  PIPELINE_BATCH_MAX_BYTES: variable(wholeNumber({ min: 0, off: 'no byte limit' }), {
+    default: DEFAULT_BATCH.maxBytes,
+    doc: 'Flush a lane after this many record bytes',
   }),
-  PIPELINE_BATCH_MAX_WAIT_MS: positiveInt({
-    default: 50,
-    desc: 'Flush a lane this long after its first held change (0 = no time limit)',
+  PIPELINE_BATCH_MAX_WAIT_MS: variable(wholeNumber({ min: 0, off: 'no time limit' }), {
+    default: DEFAULT_BATCH.maxWaitMs,
+    doc: 'Flush a lane this long after its first held change',
   }),
-  PIPELINE_SESSION_TIMEOUT_MS: positiveInt({
-    default: 10_000,
-    desc: 'Kafka group session timeout: how long a crashed pipeline holds its partitions (broker allows 6000–1800000)',
+  PIPELINE_SESSION_TIMEOUT_MS: variable(wholeNumber(SESSION_TIMEOUT_RANGE_MS), {
+    default: DEFAULT_SESSION_TIMEOUT_MS,
+    doc: "Kafka group session timeout: how long a crashed pipeline holds its partitions (the broker's default range)",
   }),
-  PIPELINE_MAX_IN_FLIGHT: positiveInt({
-    default: 20_000,
-    desc: 'Pause Kafka fetching above this many unflushed records (bounds memory)',
+  PIPELINE_MAX_IN_FLIGHT: variable(wholeNumber({ min: 1 }), {
+    default: DEFAULT_MAX_IN_FLIGHT,
+    doc: 'Pause fetching above this many unflushed records: the backpressure mark that bounds memory',
   }),
-  PIPELINE_UNKNOWN_COLUMNS: str({
-    default: 'ignore',
-    choices: ['ignore', 'dead-letter'],
-    desc: 'A source column missing in the target: ignore it with a warning, or dead-letter the change',
+  PIPELINE_UNKNOWN_COLUMNS: variable(oneOf(UNKNOWN_COLUMN_POLICIES), {
+    default: DEFAULT_UNKNOWN_COLUMNS,
+    doc: 'A source column missing in the target: ignore it with a warning, or dead-letter the change',
   }),
-  PIPELINE_RETRY_MAX: positiveInt({
-    default: 10,
-    desc: 'Retries of a flush that failed transiently (connection lost, deadlock, …)',
+  PIPELINE_MAX_OUTAGE_S: variable(wholeNumber({ min: 0, off: 'wait without limit' }), {
+    default: DEFAULT_MAX_OUTAGE_S,
+    doc: 'How long Kafka or the target may stay unreachable before the service gives up and exits non-zero; until then it waits and retries',
   }),
-  PIPELINE_RETRY_INITIAL_MS: positiveInt({
-    default: 200,
-    desc: 'First retry delay; doubles each retry, with jitter',
+  PIPELINE_SHUTDOWN_TIMEOUT_S: variable(wholeNumber({ min: 1 }), {
+    default: DEFAULT_SHUTDOWN_TIMEOUT_S,
+    doc: 'After SIGINT/SIGTERM, how long flushing and committing what is held may take before the service leaves anyway (what is not committed is read again at the next start)',
   }),
-  PIPELINE_RETRY_MAX_MS: positiveInt({ default: 10_000, desc: 'Cap of the retry delay' }),
-  PIPELINE_PROGRESS_INTERVAL_MS: positiveInt({
-    default: 5000,
-    desc: 'How often the progress line is logged (0 = never)',
+  PIPELINE_PID_FILE: variable(text, {
+    default: '',
+    doc: 'When set, the service writes its process id here (and removes it on exit): stop it with kill -TERM $(cat <file>)',
   }),
-  LOG_LEVEL: str({
-    default: 'info',
-    choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'],
-    desc: 'Log level',
+  PIPELINE_RETRY_INITIAL_MS: variable(wholeNumber({ min: 0 }), {
+    default: DEFAULT_RETRY.initialDelayMs,
+    doc: 'First delay before retrying a target write that failed transiently; doubles each retry, with jitter',
   }),
-  LOG_FORMAT: str({
-    default: 'pretty',
-    choices: ['pretty', 'json'],
-    desc: 'Human-readable lines or one JSON object per line',
+  PIPELINE_RETRY_MAX_MS: variable(wholeNumber({ min: 0 }), {
+    default: DEFAULT_RETRY.maxDelayMs,
+    doc: 'Cap of the retry delay',
   }),
-} satisfies Record<string, Spec<unknown>>;
+  PIPELINE_PROGRESS_INTERVAL_MS: variable(wholeNumber({ min: 0, off: 'never' }), {
+    default: DEFAULT_PROGRESS_INTERVAL_MS,
+    doc: 'How often the progress line is logged',
+  }),
+  LOG_LEVEL: variable(oneOf(LOG_LEVELS), { default: DEFAULT_LOG_LEVEL, doc: 'Log level' }),
+  LOG_FORMAT: variable(oneOf(LOG_FORMATS), {
+    default: DEFAULT_LOG_FORMAT,
+    doc: 'auto: readable lines on a terminal when pino-pretty is installed, else JSON; pretty falls back to JSON with a note when it cannot',
+  }),
+} satisfies Record<string, Variable<unknown>>;
 
-export type PipelineConfig = {
-  readonly [K in keyof typeof CONFIG_SPEC]: (typeof CONFIG_SPEC)[K] extends Spec<infer T> ? T : never;
+/**
+ * Variables that are gone, with what replaced them: set anyway, they stop the start instead of
+ * being ignored, so an old deployment does not run with a setting it no longer gets.
+ */
+export const RETIRED_VARIABLES: Readonly<Record<string, string>> = {
+  PIPELINE_FROM_BEGINNING: `replaced by PIPELINE_NEW_GROUP_START; accepted there: ${NEW_GROUP_STARTS.join(', ')}`,
+  PIPELINE_RETRY_MAX: 'removed: a transient target failure is retried until PIPELINE_MAX_OUTAGE_S',
 };
 
+export type ConfigName = keyof typeof CONFIG_SPEC;
+
+export type PipelineConfig = {
+  readonly [K in ConfigName]: (typeof CONFIG_SPEC)[K]['default'];
+};
+
+/** The problem with one variable, on one line. */
+const problem = (name: string, raw: string, reason: string, accepts: string): string =>
+  `${name}=${raw}: ${reason}; accepted: ${accepts}`;
+
+/** Reads and checks every variable; throws one ConfigError listing each bad one, a line each. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
-  const config = cleanEnv(env, CONFIG_SPEC, {
-    reporter: ({ errors }) => {
-      const problems = Object.entries(errors).map(([name, error]) => {
-        const spec = CONFIG_SPEC[name as keyof typeof CONFIG_SPEC] as Spec<unknown>;
-        const allowed = spec.choices
-          ? ` (allowed: ${spec.choices.join(', ')})`
-          : spec.desc
-            ? ` (${spec.desc})`
-            : '';
-        return `${name}=${env[name] ?? ''}: ${(error as Error).message}${allowed}`;
-      });
-      if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
-    },
-  }) as unknown as PipelineConfig;
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, spec] of Object.entries(CONFIG_SPEC) as [string, Variable<unknown>][]) {
+    const given = env[name];
+    let raw: string | undefined;
+    try {
+      raw = given !== undefined && given !== '' ? given : spec.defaultFrom?.(env);
+      values[name] = raw === undefined ? spec.default : spec.parse(raw);
+    } catch (error) {
+      // A ConfigError from a default's own variables (CDC_TARGET_PORT=x) already names them.
+      problems.push(
+        error instanceof ConfigError
+          ? error.message
+          : problem(name, raw ?? '', (error as Error).message, spec.accepts),
+      );
+    }
+  }
+  for (const [name, instead] of Object.entries(RETIRED_VARIABLES)) {
+    if (env[name] !== undefined) problems.push(`${name}=${env[name]}: ${instead}`);
+  }
+  const config = values as PipelineConfig;
   if (
+    problems.length === 0 &&
     config.PIPELINE_BATCH_MAX_SIZE === 0 &&
     config.PIPELINE_BATCH_MAX_BYTES === 0 &&
     config.PIPELINE_BATCH_MAX_WAIT_MS === 0
   ) {
-    throw new ConfigError(
-      'invalid configuration:\n  PIPELINE_BATCH_MAX_SIZE, PIPELINE_BATCH_MAX_BYTES and PIPELINE_BATCH_MAX_WAIT_MS are all 0: set at least one limit',
+    problems.push(
+      'PIPELINE_BATCH_MAX_SIZE, PIPELINE_BATCH_MAX_BYTES and PIPELINE_BATCH_MAX_WAIT_MS are all 0: set at least one limit',
     );
   }
+  // Two defaults resting on one bad CDC_*_PORT report it once.
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)].join('\n'));
   return config;
-}
-
-/** The table `--help` prints: every variable, its default and what it does. */
-export function configHelp(): string {
-  const rows = Object.entries(CONFIG_SPEC).map(([name, spec]) => {
-    const s = spec as Spec<unknown>;
-    const fallback =
-      s.default instanceof RegExp ? s.default.source : typeof s.default === 'object' ? '' : String(s.default);
-    const choices = s.choices ? ` [${s.choices.join('|')}]` : '';
-    return `  ${name.padEnd(30)} ${s.desc ?? ''}${choices}\n  ${''.padEnd(30)} default: ${fallback || '(none)'}`;
-  });
-  return `Environment variables:\n${rows.join('\n')}`;
 }

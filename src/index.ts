@@ -9,7 +9,6 @@
 // Sources: Kafka records as an Observable, offset tracking and commit.
 export {
   fromKafka,
-  DEFAULT_HIGH_WATER_MARK,
   type FromKafkaOptions,
   type SourceEvent,
 } from './streams/fromKafka.js';
@@ -26,23 +25,12 @@ export {
   changeLanes,
   changeKey,
   laneIndex,
-  DEFAULT_LANE_COUNT,
   type LanesConfig,
 } from './operators/lanes.js';
 export { withBarriers, type BarrierConfig } from './operators/withBarriers.js';
-export {
-  batch,
-  DEFAULT_BATCH_MAX_BYTES,
-  DEFAULT_BATCH_MAX_SIZE,
-  DEFAULT_BATCH_MAX_WAIT_MS,
-  type BatchConfig,
-} from './operators/batch.js';
+export { batch, type BatchConfig } from './operators/batch.js';
 export { compact, compactBatch } from './operators/compact.js';
-export {
-  concatBatches,
-  DEFAULT_JOINED_MAX_SIZE,
-  type ConcatBatchesConfig,
-} from './operators/concatBatches.js';
+export { concatBatches, type ConcatBatchesConfig } from './operators/concatBatches.js';
 export {
   retryWithBackoff,
   type RetryInfo,
@@ -72,19 +60,27 @@ export {
 // The assembled pipeline and the service around it.
 export {
   runPipeline,
-  DEFAULT_BATCH,
-  DEFAULT_RETRY,
   type PipelineOptions,
   type PipelineReport,
   type ChangeSink,
 } from './pipeline.js';
-export { loadConfig, configHelp, type PipelineConfig } from './config.js';
-export { createLogger, type Logger } from './logger.js';
+// Configuration: the defaults, the variables, the connection settings.
+export {
+  DEFAULT_BATCH,
+  DEFAULT_JOINED_MAX_SIZE,
+  DEFAULT_LANES,
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_RETRY,
+  DEFAULT_SESSION_TIMEOUT_MS,
+} from './defaults.js';
+export { loadConfig, CONFIG_SPEC, type PipelineConfig, type ConfigName } from './config.js';
+export { configHelp } from './config-docs.js';
+export { resolveConnections, type Connections } from './connection.js';
+export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 
 // Errors.
 export {
   CdcError,
-  DecodeError,
   ApplyError,
   ConfigError,
   isRetriable,

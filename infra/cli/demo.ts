@@ -4,7 +4,7 @@
  * target against the source. Exit code 0 only when every change arrived and verification passed.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { StackError } from '../../infra/stack/index.js';
+import { StackError } from '../stack/index.js';
 import { runDemo } from '../demo/run-demo.js';
 
 const DEFAULT_STEP_TIMEOUT_S = 30;

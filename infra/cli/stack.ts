@@ -14,7 +14,7 @@ import {
   stackStatus,
   stackUp,
   StackError,
-} from '../../infra/stack/index.js';
+} from '../stack/index.js';
 
 const say = (line: string): void => console.log(line);
 

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
-import { PROJECT_ROOT } from '../../infra/stack/config.js';
-import { consumerLag } from '../streams/consumerLag.js';
+import { PROJECT_ROOT } from '../stack/config.js';
+import { consumerLag } from '../../src/streams/consumerLag.js';
 
 export const PIPELINE_ENTRY = path.join('src', 'cli', 'pipeline.ts');
 /** A graceful stop flushes and commits; past this, the child is killed. */

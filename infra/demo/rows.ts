@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { PIPELINE_COLUMNS } from '../tools/verify.js';
+import { PIPELINE_COLUMNS } from '../../src/tools/verify.js';
 
 /** How often the target is looked at while a change is on its way. */
 const POLL_MS = 20;

@@ -5,9 +5,9 @@
  */
 import path from 'node:path';
 import pg from 'pg';
-import { logsFolder, resolveUrls } from '../../infra/stack/index.js';
-import { loadConfig } from '../config.js';
-import { kafkaFor } from '../tools/kafka-admin.js';
+import { logsFolder, resolveUrls } from '../stack/index.js';
+import { loadConfig } from '../../src/config.js';
+import { kafkaFor } from '../../src/tools/kafka-admin.js';
 import { EventWatcher } from './event-watcher.js';
 import { header, type Say } from './format.js';
 import { startPipelineChild, waitCaughtUp, type PipelineChild } from './pipeline-child.js';

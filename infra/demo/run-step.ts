@@ -3,7 +3,7 @@
  * on Kafka, the row in the target afterwards, and how long each hop took after the source commit.
  */
 import type pg from 'pg';
-import { formatTable } from '../cli/table.js';
+import { formatTable } from '../../src/cli/table.js';
 import type { EventWatcher, WatchedRecord } from './event-watcher.js';
 import { clock, duration, field, header, oneLineJson, subFields, type Say } from './format.js';
 import { rowJson, rowText, waitForTarget } from './rows.js';

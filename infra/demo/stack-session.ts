@@ -2,7 +2,7 @@
  * The stack as the demo finds it and leaves it: brought up when it is not running, and stopped at
  * the end only when the demo started all of it (and the user did not ask to keep it).
  */
-import { isHealthy, stackDown, stackStatus, stackUp } from '../../infra/stack/index.js';
+import { isHealthy, stackDown, stackStatus, stackUp } from '../stack/index.js';
 
 export interface StackSession {
   /** Nothing was running before: the demo started every part. */

@@ -1,5 +1,5 @@
 /** The demo's closing words: what happened, how fast, whether it is correct, and what to try next. */
-import { formatTable } from '../cli/table.js';
+import { formatTable } from '../../src/cli/table.js';
 import { duration, header, type Say } from './format.js';
 import type { StepResult } from './run-step.js';
 import type { StackOutcome } from './stack-session.js';

@@ -5,24 +5,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { identical, verifyTable, type TableVerdict } from '../tools/verify.js';
+import { verdictLines } from '../../src/tools/verdict-report.js';
+import { identical, verifyTable, type TableVerdict } from '../../src/tools/verify.js';
 import type { Say } from './format.js';
 
 const RETRY_PAUSE_MS = 1000;
-
-export function verdictLines(verdict: TableVerdict): string[] {
-  const same = identical(verdict);
-  const lines = [
-    `${same ? '✓' : '✗'} ${verdict.table}: source ${verdict.sourceRows} rows, target ${verdict.targetRows} rows${same ? ', identical' : ''}`,
-  ];
-  for (const kind of ['missing', 'extra', 'different'] as const) {
-    if (verdict.counts[kind] === 0) continue;
-    const what = { missing: 'missing in target', extra: 'extra in target', different: 'differing' }[kind];
-    const more = verdict.counts[kind] > verdict[kind].length ? ', …' : '';
-    lines.push(`    ${verdict.counts[kind]} ${what}: keys ${verdict[kind].join(' ')}${more}`);
-  }
-  return lines;
-}
 
 export async function verifyTables(
   db: { readonly source: pg.ClientBase; readonly target: pg.ClientBase },

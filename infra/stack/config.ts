@@ -1,14 +1,26 @@
 /**
- * Where each part of the stack listens and lives. One place, read by the stack commands, the test
- * helper and (through the exported URLs) every tool of the project.
- *
- * Ports are the seed demo's ports + 10000 (source 5432 → 15432, target 5433 → 15433, Kafka 9092 →
- * 19092, Connect 8083 → 18083): recognisable, and clear of a PostgreSQL or Kafka already running on
- * the machine. Each can be moved with an environment variable.
+ * Where each part of the stack lives: its state folder, files and modes. Where it listens (ports
+ * and URLs, each movable by a CDC_*_PORT variable) is the library's (src/connection.ts and
+ * src/defaults.ts): the development stack uses the library, never the other way round.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  CONNECTION_VARIABLES,
+  localConnections,
+  resolveConnections,
+  stackPorts as resolvePorts,
+  type Connections,
+  type Ports,
+} from '../../src/connection.js';
+import {
+  STACK_DATABASE_PASSWORD,
+  STACK_DATABASE_USER,
+  STACK_HOST,
+  STACK_SOURCE_DATABASE,
+  STACK_TARGET_DATABASE,
+} from '../../src/defaults.js';
 
 /** The folder of the project's package.json, whether this file runs from infra/ or from dist/infra/. */
 function findProjectRoot(from: string): string {
@@ -25,27 +37,13 @@ export const PROJECT_ROOT = findProjectRoot(path.dirname(fileURLToPath(import.me
 export type StackMode = 'native' | 'docker' | 'external';
 export const STACK_MODES: readonly StackMode[] = ['native', 'docker', 'external'];
 
-export interface Ports {
-  readonly source: number;
-  readonly target: number;
-  readonly kafka: number;
-  readonly kafkaController: number;
-  readonly connect: number;
-}
-
-export const DEFAULT_PORTS: Ports = {
-  source: 15432,
-  target: 15433,
-  kafka: 19092,
-  kafkaController: 19093,
-  connect: 18083,
-};
-
-export const DATABASE_USER = 'postgres';
-export const DATABASE_PASSWORD = 'postgres';
-export const SOURCE_DATABASE = 'sourcedb';
-export const TARGET_DATABASE = 'targetdb';
-export const HOST = '127.0.0.1';
+export type { Ports } from '../../src/connection.js';
+export { DEFAULT_PORTS } from '../../src/defaults.js';
+export const DATABASE_USER = STACK_DATABASE_USER;
+export const DATABASE_PASSWORD = STACK_DATABASE_PASSWORD;
+export const SOURCE_DATABASE = STACK_SOURCE_DATABASE;
+export const TARGET_DATABASE = STACK_TARGET_DATABASE;
+export const HOST = STACK_HOST;
 
 /** The Connect worker's group and its three storage topics (config, offsets, status). */
 export const CONNECT_GROUP_ID = 'cdc-connect-cluster';
@@ -84,27 +82,6 @@ export function stackPaths(
   };
 }
 
-function portFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new RangeError(`${name}=${raw} is not a TCP port: use an integer from 1 to 65535`);
-  }
-  return port;
-}
-
-/** Ports, each overridable: CDC_SOURCE_PORT, CDC_TARGET_PORT, CDC_KAFKA_PORT, CDC_KAFKA_CONTROLLER_PORT, CDC_CONNECT_PORT. */
-export function stackPorts(): Ports {
-  return {
-    source: portFromEnv('CDC_SOURCE_PORT', DEFAULT_PORTS.source),
-    target: portFromEnv('CDC_TARGET_PORT', DEFAULT_PORTS.target),
-    kafka: portFromEnv('CDC_KAFKA_PORT', DEFAULT_PORTS.kafka),
-    kafkaController: portFromEnv('CDC_KAFKA_CONTROLLER_PORT', DEFAULT_PORTS.kafkaController),
-    connect: portFromEnv('CDC_CONNECT_PORT', DEFAULT_PORTS.connect),
-  };
-}
-
 export function stackMode(): StackMode {
   const raw = process.env.CDC_STACK ?? 'native';
   if (!(STACK_MODES as readonly string[]).includes(raw)) {
@@ -113,41 +90,15 @@ export function stackMode(): StackMode {
   return raw as StackMode;
 }
 
-/** The connection settings every tool of the project reads, by the same names. */
-export interface StackUrls {
-  readonly SOURCE_DATABASE_URL: string;
-  readonly TARGET_DATABASE_URL: string;
-  readonly KAFKA_BROKERS: string;
-  readonly CONNECT_URL: string;
-}
-
-export const URL_NAMES: readonly (keyof StackUrls)[] = [
-  'SOURCE_DATABASE_URL',
-  'TARGET_DATABASE_URL',
-  'KAFKA_BROKERS',
-  'CONNECT_URL',
-];
-
-export function localUrls(ports: Ports = stackPorts()): StackUrls {
-  const credentials = `${DATABASE_USER}:${DATABASE_PASSWORD}`;
-  return {
-    SOURCE_DATABASE_URL: `postgres://${credentials}@${HOST}:${ports.source}/${SOURCE_DATABASE}`,
-    TARGET_DATABASE_URL: `postgres://${credentials}@${HOST}:${ports.target}/${TARGET_DATABASE}`,
-    KAFKA_BROKERS: `${HOST}:${ports.kafka}`,
-    CONNECT_URL: `http://${HOST}:${ports.connect}`,
-  };
-}
-
-/** The URLs the environment gives, falling back to the local stack's for each one it does not. */
-export function resolveUrls(env: NodeJS.ProcessEnv = process.env): StackUrls {
-  const local = localUrls();
-  return {
-    SOURCE_DATABASE_URL: env.SOURCE_DATABASE_URL || local.SOURCE_DATABASE_URL,
-    TARGET_DATABASE_URL: env.TARGET_DATABASE_URL || local.TARGET_DATABASE_URL,
-    KAFKA_BROKERS: env.KAFKA_BROKERS || local.KAFKA_BROKERS,
-    CONNECT_URL: env.CONNECT_URL || local.CONNECT_URL,
-  };
-}
+/**
+ * The connection settings every tool reads, resolved by the library (src/connection.ts) so the
+ * stack, the service and the tools agree; the stack re-exports them under its own names.
+ */
+export type StackUrls = Connections;
+export const URL_NAMES = CONNECTION_VARIABLES;
+export const stackPorts = (): Ports => resolvePorts();
+export const localUrls = (ports: Ports = stackPorts()): StackUrls => localConnections(ports);
+export const resolveUrls = (env: NodeJS.ProcessEnv = process.env): StackUrls => resolveConnections(env);
 
 export const CONNECTOR_CONFIG_FILE = path.join(PROJECT_ROOT, 'debezium-config', 'postgres-connector.json');
 export const SOURCE_INIT_SCRIPT = path.join(PROJECT_ROOT, 'init-scripts', 'source-db-init.sql');

@@ -14,11 +14,19 @@ import {
   type StackPaths,
 } from './config.js';
 import { jvmArgs, writeProperties } from './jvm.js';
+import { connectRequest as http } from '../../src/tools/connect-rest.js';
 import { runningPid, startDetached, type ManagedProcess } from './processes.js';
+
+export {
+  connectorConfig,
+  connectorStatus,
+  failureOf,
+  isRunning,
+  type ConnectorStatus,
+} from '../../src/tools/connect-rest.js';
 
 export const CONNECT_MAIN_CLASS = 'org.apache.kafka.connect.cli.ConnectDistributed';
 export const DEBEZIUM_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
-const HTTP_TIMEOUT_MS = 5000;
 
 export function connectProcess(paths: StackPaths): ManagedProcess {
   return { name: 'connect', pidFile: path.join(paths.run, 'connect.pid'), marker: CONNECT_MAIN_CLASS };
@@ -66,23 +74,6 @@ export function startConnect(java: string, paths: StackPaths, ports: Ports): num
   });
 }
 
-async function http(method: string, url: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const response = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
-  });
-  const text = await response.text();
-  let json: unknown = text;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // Connect answers some errors in plain text; keep the text.
-  }
-  return { status: response.status, json };
-}
-
 /** Ready means the REST API answers and the Debezium plugin is loaded. */
 export async function connectAnswers(connectUrl: string): Promise<true | undefined> {
   const { status, json } = await http('GET', `${connectUrl}/connector-plugins`);
@@ -119,49 +110,6 @@ export async function registerConnector(connectUrl: string, connector: Connector
   }
 }
 
-export interface ConnectorStatus {
-  readonly name: string;
-  readonly connector: { readonly state: string; readonly worker_id?: string; readonly trace?: string };
-  readonly tasks: readonly {
-    readonly id: number;
-    readonly state: string;
-    readonly worker_id?: string;
-    readonly trace?: string;
-  }[];
-}
-
-export async function connectorStatus(
-  connectUrl: string,
-  name: string,
-): Promise<ConnectorStatus | undefined> {
-  const { status, json } = await http('GET', `${connectUrl}/connectors/${encodeURIComponent(name)}/status`);
-  return status === 200 ? (json as ConnectorStatus) : undefined;
-}
-
-/** The configuration the running connector uses (which may differ from the file after a PUT). */
-export async function connectorConfig(
-  connectUrl: string,
-  name: string,
-): Promise<Record<string, string> | undefined> {
-  const { status, json } = await http('GET', `${connectUrl}/connectors/${encodeURIComponent(name)}/config`);
-  return status === 200 ? (json as Record<string, string>) : undefined;
-}
-
 export async function deleteConnector(connectUrl: string, name: string): Promise<void> {
   await http('DELETE', `${connectUrl}/connectors/${encodeURIComponent(name)}`);
-}
-
-/** The first failure trace of a connector status, when the connector or a task FAILED. */
-export function failureOf(status: ConnectorStatus): string | undefined {
-  if (status.connector.state === 'FAILED') return status.connector.trace ?? 'connector FAILED (no trace)';
-  const failedTask = status.tasks.find((task) => task.state === 'FAILED');
-  return failedTask ? (failedTask.trace ?? `task ${failedTask.id} FAILED (no trace)`) : undefined;
-}
-
-export function isRunning(status: ConnectorStatus): boolean {
-  return (
-    status.connector.state === 'RUNNING' &&
-    status.tasks.length > 0 &&
-    status.tasks.every((task) => task.state === 'RUNNING')
-  );
 }

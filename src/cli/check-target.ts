@@ -1,44 +1,47 @@
 /**
- * `npm run check-target [-- --limit N]`: every table of the target database, readable, synced_at included.
+ * `cdc-pipeline check-target [--limit N] [--schema S…]`: every table of the target database, newest
+ * applied rows first, synced_at included.
  */
-import { Command, InvalidArgumentError } from 'commander';
-import pg from 'pg';
-import { resolveUrls } from '../../infra/stack/config.js';
-import { dumpTable, listTables } from '../tools/target-tables.js';
+import { Command } from 'commander';
+import { resolveConnections, withoutPassword } from '../connection.js';
+import { listTables } from '../sinks/catalog.js';
+import { dumpTable, type TableDump } from '../tools/target-tables.js';
+import { connectDatabase } from './connect-db.js';
+import { positiveInt } from './options.js';
 import { formatTable } from './table.js';
 
-const positiveInt = (raw: string): number => {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new InvalidArgumentError('must be a whole number, 1 or more');
-  return value;
-};
+export const DEFAULT_ROWS_SHOWN = 50;
 
-const program = new Command('check-target')
-  .description('Print every table of the target database (TARGET_DATABASE_URL), with synced_at.')
-  .option('--limit <n>', 'rows shown per table', positiveInt, 50)
-  .action(async ({ limit }: { limit: number }) => {
-    const url = resolveUrls().TARGET_DATABASE_URL;
-    const db = new pg.Client({ connectionString: url });
-    await db.connect().catch((error: Error) => {
-      throw new Error(
-        `cannot reach the target database at ${url}: ${error.message}\n  fix: npm run stack:up, or set TARGET_DATABASE_URL`,
-      );
-    });
-    try {
-      console.log(`Target database: ${url.replace(/:[^:@/]+@/, ':***@')}\n`);
-      for (const table of await listTables(db)) {
-        const dump = await dumpTable(db, table, limit);
-        const shown = dump.rows.length < dump.total ? ` (first ${dump.rows.length})` : '';
-        console.log(`== ${dump.table}: ${dump.total} rows${shown}`);
-        console.log(dump.total === 0 ? '(empty)\n' : `${formatTable(dump.columns, dump.rows)}\n`);
+/** `== public.users: 120 rows (newest 50 by synced_at; 70 more: --limit 120 shows all)` */
+export function dumpTitle(dump: TableDump): string {
+  const left = dump.total - dump.rows.length;
+  if (left <= 0) return `== ${dump.table}: ${dump.total} rows`;
+  const which = dump.order === 'newest synced_at' ? 'newest' : 'first';
+  const by = dump.order === 'newest synced_at' ? 'synced_at' : 'primary key';
+  return `== ${dump.table}: ${dump.total} rows (${which} ${dump.rows.length} by ${by}; ${left} more: --limit ${dump.total} shows all)`;
+}
+
+export function checkTargetCommand(): Command {
+  return new Command('check-target')
+    .description(
+      'Print every table of the target database (TARGET_DATABASE_URL), newest rows (by synced_at) first.',
+    )
+    .option('--limit <n>', 'rows shown per table', positiveInt, DEFAULT_ROWS_SHOWN)
+    .option('--schema <names...>', 'only these schemas (default: every schema)')
+    .action(async ({ limit, schema }: { limit: number; schema?: string[] }) => {
+      const url = resolveConnections().TARGET_DATABASE_URL;
+      const db = await connectDatabase(url, 'target', 'TARGET_DATABASE_URL');
+      try {
+        console.log(`Target database: ${withoutPassword(url)}\n`);
+        const tables = await listTables(db, schema);
+        if (tables.length === 0) console.log(`no tables${schema ? ` in ${schema.join(', ')}` : ''}`);
+        for (const table of tables) {
+          const dump = await dumpTable(db, table, limit);
+          console.log(dumpTitle(dump));
+          console.log(dump.total === 0 ? '(empty)\n' : `${formatTable(dump.columns, dump.rows)}\n`);
+        }
+      } finally {
+        await db.end();
       }
-    } finally {
-      await db.end();
-    }
-  });
-
-program.parseAsync().catch((error: unknown) => {
-  console.error(`✗ ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+    });
+}

@@ -5,13 +5,7 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-
-/** Default count limit of a batch. */
-export const DEFAULT_BATCH_MAX_SIZE = 1000;
-/** Default byte limit of a batch: 4 MiB of Kafka records. */
-export const DEFAULT_BATCH_MAX_BYTES = 4 * 1024 * 1024;
-/** Default time limit of a batch, counted from its first item. */
-export const DEFAULT_BATCH_MAX_WAIT_MS = 100;
+import { DEFAULT_BATCH } from '../defaults.js';
 
 /** A batch policy: whichever limit is reached first closes the batch. 0 turns a limit off. */
 export interface BatchConfig<T> {
@@ -35,9 +29,9 @@ export interface BatchConfig<T> {
  */
 export function batch<T>(
   {
-    maxSize = DEFAULT_BATCH_MAX_SIZE,
-    maxBytes = DEFAULT_BATCH_MAX_BYTES,
-    maxWaitMs = DEFAULT_BATCH_MAX_WAIT_MS,
+    maxSize = DEFAULT_BATCH.maxSize,
+    maxBytes = DEFAULT_BATCH.maxBytes,
+    maxWaitMs = DEFAULT_BATCH.maxWaitMs,
     sizeOf = sizeBytesOf,
   }: BatchConfig<T> = {},
   scheduler: SchedulerLike = asyncScheduler,

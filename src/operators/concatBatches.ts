@@ -1,7 +1,5 @@
 import { from, Observable, type ObservableInput, type OperatorFunction } from 'rxjs';
-
-/** Largest joined batch when the config does not say. */
-export const DEFAULT_JOINED_MAX_SIZE = 10_000;
+import { DEFAULT_JOINED_MAX_SIZE } from '../defaults.js';
 
 /** How `concatBatches` joins waiting batches. */
 export interface ConcatBatchesConfig<T, R> {

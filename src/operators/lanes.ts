@@ -7,11 +7,9 @@ import {
   type ObservableInput,
   type OperatorFunction,
 } from 'rxjs';
+import { DEFAULT_LANES } from '../defaults.js';
 import type { RoutedChange } from '../types.js';
 import { withBarriers } from './withBarriers.js';
-
-/** How many lanes run in parallel when the config does not say. */
-export const DEFAULT_LANE_COUNT = 4;
 
 /** How `lanes` partitions the stream and what each lane does. */
 export interface LanesConfig<T, R> {
@@ -36,7 +34,7 @@ export interface LanesConfig<T, R> {
  * called more than once per index.
  */
 export function lanes<T, R>({
-  count = DEFAULT_LANE_COUNT,
+  count = DEFAULT_LANES,
   key,
   lane,
   isBarrier,

@@ -6,18 +6,8 @@ import {
   type MonoTypeOperatorFunction,
   type SchedulerLike,
 } from 'rxjs';
+import { DEFAULT_RETRY } from '../defaults.js';
 import { isRetriable as isTransient } from '../errors.js';
-
-/** Default number of retries after the first attempt. */
-export const DEFAULT_MAX_RETRIES = 5;
-/** Default delay before the first retry. */
-export const DEFAULT_INITIAL_DELAY_MS = 300;
-/** Default cap on any one delay. */
-export const DEFAULT_MAX_DELAY_MS = 30_000;
-/** Default growth of the delay from one retry to the next. */
-export const DEFAULT_MULTIPLIER = 2;
-/** Default jitter: each delay is drawn from ±20% around its nominal value (as kafkajs does). */
-export const DEFAULT_JITTER = 0.2;
 
 /** What `onRetry` is told before each retry. */
 export interface RetryInfo {
@@ -65,11 +55,11 @@ export interface RetryWithBackoffConfig {
 export function retryWithBackoff<T>(
   {
     description,
-    maxRetries = DEFAULT_MAX_RETRIES,
-    initialDelayMs = DEFAULT_INITIAL_DELAY_MS,
-    maxDelayMs = DEFAULT_MAX_DELAY_MS,
-    multiplier = DEFAULT_MULTIPLIER,
-    jitter = DEFAULT_JITTER,
+    maxRetries = DEFAULT_RETRY.maxRetries,
+    initialDelayMs = DEFAULT_RETRY.initialDelayMs,
+    maxDelayMs = DEFAULT_RETRY.maxDelayMs,
+    multiplier = DEFAULT_RETRY.multiplier,
+    jitter = DEFAULT_RETRY.jitter,
     isRetriable = isTransient,
     onRetry,
     random = Math.random,

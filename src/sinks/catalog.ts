@@ -95,7 +95,8 @@ export function createCatalog(): Catalog {
   };
 }
 
-interface ColumnRow {
+/** One column as pg_catalog describes it. */
+export interface ColumnRow {
   name: string;
   type: string;
   type_schema: string;
@@ -131,9 +132,39 @@ SELECT a.attname AS name,
  WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')
  ORDER BY a.attnum`;
 
+/** The columns of one table in table order, with their primary-key position; none when it does not exist. */
+export async function readColumns(db: Queryable, ref: TableRef): Promise<ColumnRow[]> {
+  return (await db.query<ColumnRow>(COLUMNS_QUERY, [ref.schema, ref.table])).rows;
+}
+
+/** The primary-key columns of `rows`, in key order. */
+export const primaryKeyOf = (rows: readonly ColumnRow[]): string[] =>
+  rows
+    .filter((row) => row.key_position !== null)
+    .sort((a, b) => (a.key_position ?? 0) - (b.key_position ?? 0))
+    .map((row) => row.name);
+
+/**
+ * The ordinary and partitioned tables of every user schema (or of `schemas`), by schema and name.
+ * The tools read the target (and the source) through this, so every schema the pipeline writes is
+ * covered, not only `public`.
+ */
+export async function listTables(db: Queryable, schemas?: readonly string[]): Promise<TableRef[]> {
+  const { rows } = await db.query<{ schema: string; table: string }>(
+    `SELECT n.nspname AS schema, c.relname AS table
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+        AND ($1::text[] IS NULL OR n.nspname = ANY ($1::text[]))
+      ORDER BY n.nspname, c.relname`,
+    [schemas ?? null],
+  );
+  return rows;
+}
+
 /** Reads one table from pg_catalog, uncached. */
 export async function readTable(db: Queryable, ref: TableRef): Promise<TableLookup> {
-  const { rows } = await db.query<ColumnRow>(COLUMNS_QUERY, [ref.schema, ref.table]);
+  const rows = await readColumns(db, ref);
   const sqlName = quoteTable(ref);
   if (rows.length === 0) {
     return {
@@ -143,10 +174,7 @@ export async function readTable(db: Queryable, ref: TableRef): Promise<TableLook
         'create it in the target database, with a primary key, or route its topic elsewhere',
     };
   }
-  const primaryKey = rows
-    .filter((row) => row.key_position !== null)
-    .sort((a, b) => (a.key_position ?? 0) - (b.key_position ?? 0))
-    .map((row) => row.name);
+  const primaryKey = primaryKeyOf(rows);
   if (primaryKey.length === 0) {
     return {
       kind: 'refused',

@@ -9,10 +9,10 @@
  */
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { Observable } from 'rxjs';
+import { DEFAULT_MAX_IN_FLIGHT } from '../defaults.js';
 import type { KafkaRecord } from '../types.js';
 import type { OffsetTracker } from './offsetTracker.js';
 
-export const DEFAULT_HIGH_WATER_MARK = 20_000;
 /** How often a paused source looks at the tracker to decide whether to resume. */
 const RESUME_POLL_MS = 20;
 
@@ -56,7 +56,7 @@ export function fromKafka(consumer: Consumer, options: FromKafkaOptions): Observ
     topics,
     tracker,
     fromBeginning = true,
-    highWaterMark = DEFAULT_HIGH_WATER_MARK,
+    highWaterMark = DEFAULT_MAX_IN_FLIGHT,
     lowWaterMark = Math.floor(highWaterMark / 2),
     onEvent = () => undefined,
   } = options;

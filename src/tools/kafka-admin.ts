@@ -16,7 +16,7 @@ export async function connectedAdmin(brokers: string): Promise<Admin> {
     await admin.connect();
   } catch (error) {
     throw new Error(
-      `cannot reach Kafka at ${brokers}: ${(error as Error).message}\n  fix: npm run stack:up, or set KAFKA_BROKERS`,
+      `cannot reach Kafka at ${brokers}: ${(error as Error).message}\n  fix: start Kafka (npm run stack:up in the project), or set KAFKA_BROKERS`,
     );
   }
   return admin;
@@ -49,7 +49,7 @@ export async function requireTopic(admin: Admin, topic: string): Promise<void> {
   if (!topics.includes(topic)) {
     const known = topics.filter((name) => !name.startsWith('__')).sort();
     throw new Error(
-      `topic ${topic} does not exist. Topics: ${known.join(', ') || '(none)'}\n  fix: npm run topics lists them`,
+      `topic ${topic} does not exist. Topics: ${known.join(', ') || '(none)'}\n  fix: cdc-pipeline topics (npm run topics) lists them`,
     );
   }
 }

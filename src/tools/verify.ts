@@ -6,6 +6,8 @@
  */
 import type pg from 'pg';
 import Cursor from 'pg-cursor';
+import { primaryKeyOf, quoteTable, readColumns } from '../sinks/catalog.js';
+import type { TableRef } from '../types.js';
 
 export const FETCH_ROWS = 2000;
 /** Columns of the target that the pipeline writes for itself: never compared. */
@@ -31,20 +33,10 @@ interface Shape {
   readonly key: readonly string[];
 }
 
-async function shapeOf(db: pg.ClientBase, schema: string, table: string): Promise<Shape | undefined> {
-  const { rows } = await db.query<{ name: string; key: boolean }>(
-    `SELECT a.attname AS name,
-            coalesce(a.attnum = ANY (i.indkey), false) AS key
-       FROM pg_attribute a
-       JOIN pg_class c ON c.oid = a.attrelid
-       JOIN pg_namespace n ON n.oid = c.relnamespace
-       LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary
-      WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped
-      ORDER BY a.attnum`,
-    [schema, table],
-  );
+async function shapeOf(db: pg.ClientBase, ref: TableRef): Promise<Shape | undefined> {
+  const rows = await readColumns(db, ref);
   if (rows.length === 0) return undefined;
-  return { columns: rows.map((row) => row.name), key: rows.filter((row) => row.key).map((row) => row.name) };
+  return { columns: rows.map((row) => row.name), key: primaryKeyOf(rows) };
 }
 
 interface KeyedHash {
@@ -85,7 +77,8 @@ export async function verifyTable(
   table: string,
   { schema = 'public', sample = 10 }: { schema?: string; sample?: number } = {},
 ): Promise<TableVerdict> {
-  const [from, to] = await Promise.all([shapeOf(source, schema, table), shapeOf(target, schema, table)]);
+  const ref = { schema, table };
+  const [from, to] = await Promise.all([shapeOf(source, ref), shapeOf(target, ref)]);
   const name = `${schema}.${table}`;
   if (!from) throw new Error(`${name} does not exist in the source`);
   if (!to)
@@ -97,7 +90,7 @@ export async function verifyTable(
   const shared = from.columns.filter(
     (column) => to.columns.includes(column) && !PIPELINE_COLUMNS.includes(column),
   );
-  const qualified = `${source.escapeIdentifier(schema)}.${source.escapeIdentifier(table)}`;
+  const qualified = quoteTable(ref);
 
   const verdict = {
     sourceRows: 0,

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { expect, it } from 'vitest';
 import { connectorStatus, isRunning, readConnectorFile } from '../../infra/stack/connect.js';
-import { startPipelineChild, type PipelineChild } from '../../src/demo/pipeline-child.js';
+import { startPipelineChild, type PipelineChild } from '../../infra/demo/pipeline-child.js';
 import { identical, verifyTable, type TableVerdict } from '../../src/tools/verify.js';
 import { cliEnv } from './support/cli.js';
 import { kafkaClient, source, stack, target } from './support/stack.js';

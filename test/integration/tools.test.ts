@@ -1,6 +1,6 @@
 /**
  * The inspection tools on the real stack, each run as a user runs it (`node --import tsx
- * src/cli/<tool>.ts …`), judged by what it prints and its exit code.
+ * src/cli/bin.ts <tool> …`), judged by what it prints and its exit code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, shown } from './support/cli.js';
@@ -107,7 +107,7 @@ describe('peek', () => {
     expect(run.code, shown(run)).not.toBe(0);
     expect(run.stderr).toContain('✗ topic dbserver1.public.no_such_table does not exist. Topics:');
     expect(run.stderr).toContain(USERS_TOPIC);
-    expect(run.stderr).toContain('fix: npm run topics lists them');
+    expect(run.stderr).toContain('fix: cdc-pipeline topics (npm run topics) lists them');
   });
 });
 
@@ -135,7 +135,7 @@ describe('topics', () => {
 
 describe('connector:status', () => {
   it('shows the connector and its task RUNNING', async () => {
-    const run = await runCli('connector-status');
+    const run = await runCli('status');
     expect(run.code, shown(run)).toBe(0);
     expect(run.stdout).toMatch(/^Connector postgres-connector on http:\/\//m);
     expect(run.stdout).toMatch(/^ {2}connector: RUNNING \(worker .+\)$/m);

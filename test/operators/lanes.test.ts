@@ -1,6 +1,7 @@
 import { concatMap, map, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_LANES } from '../../src/defaults.js';
 import { batch } from '../../src/operators/batch.js';
 import { changeKey, changeLanes, laneIndex, lanes } from '../../src/operators/lanes.js';
 import type { Op, RoutedChange } from '../../src/types.js';
@@ -150,7 +151,7 @@ describe('lanes', () => {
 
       expectObservable(source.pipe(lanes({ key, lane: tagged }))).toBe(
         expected,
-        { x: `${laneIndex('a1', 4)}:a1` },
+        { x: `${laneIndex('a1', DEFAULT_LANES)}:a1` },
         new Error('no key for b1'),
       );
       expectSubscriptions(source.subscriptions).toBe(subs);

@@ -10,7 +10,7 @@ import { findMaven, findPostgresBin } from '../../infra/stack/tools.js';
 
 const execFileAsync = promisify(execFile);
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-const STACK_CLI = path.join(PROJECT_ROOT, 'src', 'cli', 'stack.ts');
+const STACK_CLI = path.join(PROJECT_ROOT, 'infra', 'cli', 'stack.ts');
 
 /** Runs a stack command as a user would, in a throw-away state folder; returns exit code and output. */
 async function stackCommand(
@@ -48,7 +48,7 @@ describe('stack command failure messages', () => {
   it('refuses a port that is not a TCP port, naming the variable', async () => {
     const { code, output } = await stackCommand(['env'], { CDC_KAFKA_PORT: '70000' });
     expect(code).toBe(1);
-    expect(output).toContain('CDC_KAFKA_PORT=70000 is not a TCP port');
+    expect(output).toContain('CDC_KAFKA_PORT=70000: not a TCP port');
   });
 
   it('prints the connection settings as shell exports', async () => {

@@ -1,5 +1,5 @@
 /**
- * The project's command-line tools run as a user runs them (`node --import tsx src/cli/<tool>.ts`),
+ * The project's command-line tools run as a user runs them (`node --import tsx src/cli/bin.ts <tool>`),
  * pointed at the test stack by environment, with their output and exit code.
  */
 import { spawn } from 'node:child_process';
@@ -27,6 +27,12 @@ export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   };
 }
 
+/** The development stack's commands (infra/cli) or a subcommand of the `cdc-pipeline` bin. */
+const entry = (tool: string): string[] =>
+  ['stack', 'demo'].includes(tool)
+    ? [path.join('infra', 'cli', `${tool}.ts`)]
+    : [path.join('src', 'cli', 'bin.ts'), tool];
+
 export function runCli(
   tool: string,
   args: readonly string[] = [],
@@ -35,7 +41,7 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join('src', 'cli', `${tool}.ts`), ...args],
+      ['--import', 'tsx', ...entry(tool), ...args],
       {
         cwd: PROJECT_ROOT,
         env,

@@ -1,0 +1,124 @@
+/**
+ * Every tunable default of the project, in one place. The operators, the pipeline assembly, the
+ * configuration (src/config.ts), `--help` and the README's configuration table all read these, so
+ * a default is changed here and nowhere else. This module imports nothing: any layer may read it.
+ */
+
+/**
+ * Parallel flush lanes. Measured on a 2-core machine (npm run bench), 2 lanes drain 15–20% faster
+ * than 1, 3 or 4: each flush has a fixed cost in the pipeline and in PostgreSQL, so more lanes
+ * only pay off when the target has cores to spare.
+ */
+export const DEFAULT_LANES = 2;
+
+/** When a lane's batch is flushed: whichever limit is reached first (0 turns a limit off). */
+export const DEFAULT_BATCH = {
+  /** Changes in one batch. */
+  maxSize: 5000,
+  /** Kafka record bytes in one batch: 8 MiB. */
+  maxBytes: 8 * 1024 * 1024,
+  /** Time from a batch's first change to its flush. */
+  maxWaitMs: 50,
+} as const;
+
+/** Largest run that `concatBatches` joins from waiting batches: the batch count limit. */
+export const DEFAULT_JOINED_MAX_SIZE = DEFAULT_BATCH.maxSize;
+
+/**
+ * Retries of a transiently failed target write: capped exponential backoff with jitter, without
+ * limit — the consumer keeps its partitions through a target outage, and PIPELINE_MAX_OUTAGE_S is
+ * what bounds the wait.
+ */
+export const DEFAULT_RETRY = {
+  /** Retries after the first attempt. */
+  maxRetries: Infinity,
+  /** Nominal delay before the first retry. */
+  initialDelayMs: 200,
+  /** Cap on any one delay: a part that is back is noticed within about this long. */
+  maxDelayMs: 5000,
+  /** Growth of the delay from one retry to the next. */
+  multiplier: 2,
+  /** Each delay is drawn from ±20% around its nominal value, as kafkajs does. */
+  jitter: 0.2,
+} as const;
+
+/** Records in flight (read, not yet durable) at which the source pauses fetching: bounds memory. */
+export const DEFAULT_MAX_IN_FLIGHT = 20_000;
+
+/**
+ * Kafka group session timeout: how long a crashed member holds its partitions. Short, so a
+ * restarted pipeline takes over quickly; the broker only accepts values in SESSION_TIMEOUT_RANGE_MS.
+ */
+export const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+
+/**
+ * The broker's default group.min.session.timeout.ms and group.max.session.timeout.ms: a join with
+ * a session timeout outside them is refused (INVALID_SESSION_TIMEOUT).
+ */
+export const SESSION_TIMEOUT_RANGE_MS = { min: 6000, max: 1_800_000 } as const;
+
+/** How often the service logs its progress line. */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 5000;
+
+/** The consumer group the service commits its offsets under. */
+export const DEFAULT_GROUP_ID = 'cdc-pipeline';
+
+/** Debezium's topic.prefix in debezium-config/postgres-connector.json. */
+export const DEFAULT_TOPIC_PREFIX = 'dbserver1';
+
+/** The topics the service applies: every table of the source's public schema. */
+export const DEFAULT_TOPIC_PATTERN = /^dbserver1\.public\..+$/;
+
+/** What a change does with a source column the target table lacks. */
+export const UNKNOWN_COLUMN_POLICIES = ['ignore', 'dead-letter'] as const;
+export const DEFAULT_UNKNOWN_COLUMNS: (typeof UNKNOWN_COLUMN_POLICIES)[number] = 'ignore';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export const DEFAULT_LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+/** `auto`: human-readable lines on a terminal (when pino-pretty is installed), JSON otherwise. */
+export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
+export const DEFAULT_LOG_FORMAT: (typeof LOG_FORMATS)[number] = 'auto';
+
+/**
+ * Where the native development stack listens: the seed demo's ports + 10000 (source 5432 → 15432,
+ * target 5433 → 15433, Kafka 9092 → 19092, Connect 8083 → 18083), clear of a PostgreSQL or Kafka
+ * already running on the machine. Each moves with its CDC_*_PORT variable (src/connection.ts).
+ */
+export const DEFAULT_PORTS = {
+  source: 15432,
+  target: 15433,
+  kafka: 19092,
+  kafkaController: 19093,
+  connect: 18083,
+} as const;
+
+/** The native stack's host, user, password and database names. */
+export const STACK_HOST = '127.0.0.1';
+export const STACK_DATABASE_USER = 'postgres';
+export const STACK_DATABASE_PASSWORD = 'postgres';
+export const STACK_SOURCE_DATABASE = 'sourcedb';
+export const STACK_TARGET_DATABASE = 'targetdb';
+
+/** The Debezium connector's name in debezium-config/postgres-connector.json. */
+export const DEFAULT_CONNECTOR_NAME = 'postgres-connector';
+
+/** How long an outage of the broker or the target may last before the service gives up (0 = no limit). */
+export const DEFAULT_MAX_OUTAGE_S = 0;
+
+/**
+ * How long a shutdown may take to flush and commit what is held. Past it the service leaves anyway:
+ * what was not committed is read again at the next start and applied idempotently.
+ */
+export const DEFAULT_SHUTDOWN_TIMEOUT_S = 30;
+
+/** Restarts of the consumer after an outage: capped exponential backoff with jitter. */
+export const DEFAULT_RESTART_BACKOFF = {
+  initialDelayMs: 1000,
+  maxDelayMs: 30_000,
+  multiplier: 2,
+  jitter: 0.2,
+} as const;
+
+/** Where a consumer group with no committed offsets starts (src/new-group.ts). */
+export const NEW_GROUP_STARTS = ['earliest-if-target-empty', 'earliest', 'latest'] as const;
+export const DEFAULT_NEW_GROUP_START: (typeof NEW_GROUP_STARTS)[number] = 'earliest-if-target-empty';

@@ -1,0 +1,22 @@
+/** How a table's verdict reads, the same in `cdc-pipeline verify` and in the demo. */
+import { identical, type TableVerdict } from './verify.js';
+
+const KINDS = {
+  missing: 'missing in target',
+  extra: 'extra in target',
+  different: 'differing',
+} as const;
+
+/** `✓ public.users: source 3 rows, target 3 rows, identical`, then a line per kind of difference. */
+export function verdictLines(verdict: TableVerdict): string[] {
+  const same = identical(verdict);
+  const lines = [
+    `${same ? '✓' : '✗'} ${verdict.table}: source ${verdict.sourceRows} rows, target ${verdict.targetRows} rows${same ? ', identical' : ''}`,
+  ];
+  for (const kind of Object.keys(KINDS) as (keyof typeof KINDS)[]) {
+    if (verdict.counts[kind] === 0) continue;
+    const more = verdict.counts[kind] > verdict[kind].length ? ', …' : '';
+    lines.push(`    ${verdict.counts[kind]} ${KINDS[kind]}: keys ${verdict[kind].join(' ')}${more}`);
+  }
+  return lines;
+}
