@@ -109,12 +109,7 @@ async function openTarget(): Promise<{ pool: pg.Pool; url: string } | undefined>
 const originText = ({ topic, partition, offset }: KafkaOrigin): string => `${topic}[${partition}]@${offset}`;
 const timeText = (at: Date): string => `${at.toISOString().slice(0, 19).replace('T', ' ')}Z`;
 
-function listing(
-  rows: readonly DeadLetterSummary[],
-  total: number,
-  limit: number,
-  showValues: boolean,
-): string {
+function listing(rows: readonly DeadLetterSummary[], total: number, showValues: boolean): string {
   if (total === 0) return 'No dead letters match.';
   const table = formatTable(
     ['id', 'origin', 'stage', 'attempts', 'failed_at', 'reason'],
@@ -142,7 +137,7 @@ function listing(
       ? `\n${rows.length} of ${total} shown (oldest first); --limit ${total} shows all.`
       : `\n${total} dead letter${total === 1 ? '' : 's'}.`;
   const hint = showValues ? '' : ' Row values: --show-values.';
-  return [table, ...values, more + (total > 0 && limit > 0 ? hint : '')].join('\n');
+  return [table, ...values, more + hint].join('\n');
 }
 
 function outcomeLine(outcome: ReplayOutcome): string {
@@ -172,7 +167,7 @@ function listCommand(): Command {
           limit: options.limit,
           withValues: options.showValues,
         });
-        console.log(listing(rows, total, options.limit, options.showValues));
+        console.log(listing(rows, total, options.showValues));
       } finally {
         await target.pool.end();
       }
