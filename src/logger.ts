@@ -5,7 +5,7 @@
  * terminal, and the logs are JSON otherwise.
  */
 import { createRequire } from 'node:module';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { DEFAULT_LOG_FORMAT, DEFAULT_LOG_LEVEL, type LOG_FORMATS } from './defaults.js';
 
 export type { Logger } from 'pino';
@@ -27,20 +27,32 @@ export interface LoggerOptions {
   readonly level?: string;
   /** `auto` (default): pretty on a terminal when available, JSON otherwise. */
   readonly format?: LogFormat;
-  /** For tests: whether stdout is a terminal and pino-pretty resolves. */
+  /** Whether stdout is a terminal (for tests). */
   readonly isTty?: boolean;
+  /** Whether pino-pretty resolves (for tests). */
   readonly canPretty?: () => boolean;
+  /** Where JSON lines go; stdout by default (for tests). */
+  readonly destination?: DestinationStream;
 }
 
-export function createLogger({
-  level = DEFAULT_LOG_LEVEL,
+/** What the logger writes: readable lines only when asked for (or on a terminal) and possible. */
+export function chosenFormat({
   format = DEFAULT_LOG_FORMAT,
   isTty = process.stdout.isTTY === true,
   canPretty = prettyAvailable,
-}: LoggerOptions = {}): Logger {
-  const pretty = format !== 'json' && (format === 'pretty' || isTty) && canPretty();
-  if (!pretty) {
-    const logger = pino({ level, base: { service: 'cdc-pipeline' } });
+}: LoggerOptions = {}): 'pretty' | 'json' {
+  if (format === 'json' || (format === 'auto' && !isTty)) return 'json';
+  return canPretty() ? 'pretty' : 'json';
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const {
+    level = DEFAULT_LOG_LEVEL,
+    format = DEFAULT_LOG_FORMAT,
+    isTty = process.stdout.isTTY === true,
+  } = options;
+  if (chosenFormat(options) === 'json') {
+    const logger = pino({ level, base: { service: 'cdc-pipeline' } }, options.destination ?? process.stdout);
     // Asked for explicitly but not installed: say so once, rather than fail to start.
     if (format === 'pretty')
       logger.warn(

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { checkTargetCommand } from './check-target.js';
+import { deadLettersCommand } from './dead-letters.js';
 import { peekCommand } from './peek.js';
 import { runProgram } from './program.js';
 import { runCommand } from './run.js';
@@ -36,7 +37,8 @@ function cdcPipelineProgram(): Command {
     .addCommand(checkTargetCommand())
     .addCommand(peekCommand())
     .addCommand(topicsCommand())
-    .addCommand(statusCommand());
+    .addCommand(statusCommand())
+    .addCommand(deadLettersCommand());
 }
 
 await runProgram(cdcPipelineProgram());

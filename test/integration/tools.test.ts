@@ -2,8 +2,10 @@
  * The inspection tools on the real stack, each run as a user runs it (`node --import tsx
  * src/cli/bin.ts <tool> …`), judged by what it prints and its exit code.
  */
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, shown } from './support/cli.js';
+import { PROJECT_ROOT } from '../../infra/stack/config.js';
+import { cliEnv, runCli, shown } from './support/cli.js';
 import { kafkaClient, source, target } from './support/stack.js';
 
 const USERS_TOPIC = 'dbserver1.public.users';
@@ -64,6 +66,53 @@ describe('check-target', () => {
   });
 });
 
+describe('check-target: newest rows first, every schema', () => {
+  const suffix = `${process.pid}_${Date.now().toString(36)}`;
+  const schema = `tools_probe_${suffix}`;
+  const NEWEST_ID = 990_002;
+  beforeAll(async () => {
+    await target(async (db) => {
+      // synced_at in the future: the newest row of the table whatever the pipeline writes meanwhile.
+      await db.query(
+        "INSERT INTO users (id, name, email, created_at, synced_at) VALUES ($1, 'Newest', 'newest@example.com', now(), now() + interval '1 hour')",
+        [NEWEST_ID],
+      );
+      await db.query(`CREATE SCHEMA ${schema}`);
+      await db.query(
+        `CREATE TABLE ${schema}.items (id integer PRIMARY KEY, synced_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      await db.query(`INSERT INTO ${schema}.items (id) SELECT generate_series(1, 3)`);
+    });
+  });
+  afterAll(async () => {
+    await target(async (db) => {
+      await db.query('DELETE FROM users WHERE id = $1', [NEWEST_ID]);
+      await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    });
+  });
+
+  it('shows the newest row by synced_at on top, says how many were left out and how to see them', async () => {
+    const run = await runCli('check-target', ['--limit', '1']);
+    expect(run.code, shown(run)).toBe(0);
+    const section = run.stdout.split(/^== /m).find((part) => part.startsWith('public.users: '))!;
+    const [title, , , firstRow] = section.split('\n');
+    const total = Number(/^public\.users: (\d+) rows/.exec(title!)?.[1]);
+    expect(title).toBe(
+      `public.users: ${total} rows (newest 1 by synced_at; ${total - 1} more: --limit ${total} shows all)`,
+    );
+    expect(firstRow).toMatch(new RegExp(`^${NEWEST_ID}\\s+Newest\\s`));
+  });
+
+  it('covers every schema of the target, and --schema narrows it', async () => {
+    const all = await runCli('check-target', ['--limit', '5']);
+    expect(all.stdout).toContain(`== ${schema}.items: 3 rows\n`);
+    expect(all.stdout).toContain('== public.users: ');
+    const one = await runCli('check-target', ['--schema', schema]);
+    expect(one.code, shown(one)).toBe(0);
+    expect(one.stdout.match(/^== .*$/gm)).toEqual([`== ${schema}.items: 3 rows`]);
+  });
+});
+
 describe('peek', () => {
   it('prints the last message of each partition with key, partition, offset, timestamp and the pretty value', async () => {
     const before = await topicOffsets(USERS_TOPIC);
@@ -102,6 +151,41 @@ describe('peek', () => {
     expect(run.stdout).toContain(`${expected.length} message(s) from ${USERS_TOPIC}`);
   });
 
+  it('--schema prints the Connect schema of the key too', async () => {
+    const run = await runCli('peek', [USERS_TOPIC, '--limit', '1', '--schema']);
+    expect(run.code, shown(run)).toBe(0);
+    expect(run.stdout).not.toContain('--schema shows it');
+    expect(run.stdout).toMatch(
+      /^key: {3}\{ "schema": \{ "type": "struct", "fields": \[ \{ "type": "int32", .*"field": "id" \} \], .*"name": "dbserver1\.public\.users\.Key" \}, "payload": \{ "id": \d+ \} \}$/m,
+    );
+  });
+
+  it('ends quietly when the reader of its output leaves (peek … | head -1)', async () => {
+    // Enough output to outgrow the pipe's buffer, so writes go on after head has left.
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (resolve, reject) => {
+        const child = spawn(
+          'bash',
+          [
+            '-c',
+            `node --import tsx src/cli/bin.ts peek ${USERS_TOPIC} --from-beginning --limit 100000 --schema | head -1; exit \${PIPESTATUS[0]}`,
+          ],
+          { cwd: PROJECT_ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        child.once('error', reject);
+        child.once('close', (code) => resolve({ code, stdout, stderr }));
+      },
+    );
+    expect(run.stdout).toMatch(/^--- partition \d+ {2}offset \d+ /);
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+
   it('fails with a clear message and a non-zero exit code on an unknown topic', async () => {
     const run = await runCli('peek', ['dbserver1.public.no_such_table']);
     expect(run.code, shown(run)).not.toBe(0);
@@ -130,6 +214,34 @@ describe('topics', () => {
       // Others may write meanwhile: never less than just before.
       expect(end).toBeGreaterThanOrEqual(BigInt(before.find((p) => p.partition === Number(partition))!.high));
     }
+  });
+});
+
+describe('topics --delete', () => {
+  const doomed = `tools-probe-delete-${process.pid}-${Date.now()}`;
+  beforeAll(async () => {
+    const admin = kafkaClient('cdc-test-tools').admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: doomed, numPartitions: 1 }], waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('refuses without --yes and deletes with it', async () => {
+    const unconfirmed = await runCli('topics', ['--delete', doomed]);
+    expect(unconfirmed.code, shown(unconfirmed)).toBe(1);
+    expect(unconfirmed.stderr).toContain(
+      `✗ topics --delete ${doomed} drops its 0 retained messages for good`,
+    );
+    expect(unconfirmed.stderr).toContain('fix: add --yes to delete it');
+    expect((await runCli('topics')).stdout).toContain(doomed);
+
+    const confirmed = await runCli('topics', ['--delete', doomed, '--yes']);
+    expect(confirmed.code, shown(confirmed)).toBe(0);
+    expect(confirmed.stdout).toContain(`Deleted topic ${doomed} (0 messages).`);
+    expect((await runCli('topics')).stdout).not.toContain(doomed);
   });
 });
 
