@@ -24,6 +24,8 @@ export interface FaultResult {
   readonly appliedTwice: number | undefined;
   /** What became of the pipeline process that had to ride the fault out. */
   readonly pipeline: string;
+  /** That process still runs, never having exited (true when the fault requires none to). */
+  readonly survived: boolean;
   readonly notes: readonly string[];
   readonly passed: boolean;
 }
@@ -76,6 +78,7 @@ export async function runFault(context: FaultContext, fault: Fault): Promise<Fau
     lost,
     appliedTwice: audit.appliedTwice,
     pipeline: text,
+    survived,
     notes,
     passed: caught.caughtUpAt !== undefined && lost === 0 && survived,
   };
