@@ -136,7 +136,7 @@ export const CONFIG_SPEC = {
  * Variables that are gone, with what replaced them: set anyway, they stop the start instead of
  * being ignored, so an old deployment does not run with a setting it no longer gets.
  */
-export const RETIRED_VARIABLES: Readonly<Record<string, string>> = {
+const RETIRED_VARIABLES: Readonly<Record<string, string>> = {
   PIPELINE_FROM_BEGINNING: `replaced by PIPELINE_NEW_GROUP_START; accepted there: ${NEW_GROUP_STARTS.join(', ')}`,
   PIPELINE_RETRY_MAX: 'removed: a transient target failure is retried until PIPELINE_MAX_OUTAGE_S',
 };

@@ -22,7 +22,7 @@ export interface Ports {
 }
 
 /** The variable that moves each port of the native stack. */
-export const PORT_VARIABLES: Readonly<Record<keyof Ports, string>> = {
+const PORT_VARIABLES: Readonly<Record<keyof Ports, string>> = {
   source: 'CDC_SOURCE_PORT',
   target: 'CDC_TARGET_PORT',
   kafka: 'CDC_KAFKA_PORT',

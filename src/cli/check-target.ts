@@ -10,10 +10,10 @@ import { connectDatabase } from './connect-db.js';
 import { positiveInt } from './options.js';
 import { formatTable } from './table.js';
 
-export const DEFAULT_ROWS_SHOWN = 50;
+const DEFAULT_ROWS_SHOWN = 50;
 
 /** `== public.users: 120 rows (newest 50 by synced_at; 70 more: --limit 120 shows all)` */
-export function dumpTitle(dump: TableDump): string {
+function dumpTitle(dump: TableDump): string {
   const left = dump.total - dump.rows.length;
   if (left <= 0) return `== ${dump.table}: ${dump.total} rows`;
   const which = dump.order === 'newest synced_at' ? 'newest' : 'first';

@@ -7,11 +7,11 @@ import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 
 /** Exit code of a configuration error: the person running the command has to fix a variable. */
-export const CONFIG_ERROR_EXIT = 2;
-export const FAILURE_EXIT = 1;
+const CONFIG_ERROR_EXIT = 2;
+const FAILURE_EXIT = 1;
 
 /** A reader that stopped reading is not an error: leave quietly, with success. */
-export function exitQuietlyOnClosedPipe(): void {
+function exitQuietlyOnClosedPipe(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') process.exit(0);
@@ -21,7 +21,7 @@ export function exitQuietlyOnClosedPipe(): void {
 }
 
 /** What a failure prints: ✗ and the message, each line of a ConfigError a problem of its own. */
-export function failureLines(error: unknown): string {
+function failureLines(error: unknown): string {
   if (error instanceof ConfigError) {
     return error.message
       .split('\n')

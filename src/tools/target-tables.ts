@@ -15,7 +15,7 @@ export interface TableDump {
 }
 
 /** Longer values are cut for display (a 2 MB text would drown the terminal). */
-export const MAX_CELL_CHARS = 60;
+const MAX_CELL_CHARS = 60;
 
 const cell = (value: string | null): string => {
   if (value === null) return 'NULL';
