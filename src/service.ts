@@ -114,8 +114,26 @@ async function runSession(parts: SessionParts): Promise<void> {
     outage.recovered('target');
 
     const restart = new Subject<void>();
+    // A broker outage noticed outside the pipeline's own error path (the topic watcher, a consumer
+    // that kafkajs restarts by itself) that lasts too long stops the session, which then fails with it.
+    let tooLong: unknown;
+    const brokerFailing = (error: unknown): void => {
+      try {
+        outage.failing('broker', error);
+      } catch (fatal) {
+        tooLong ??= fatal;
+        restart.next();
+      }
+    };
     const watcher = setInterval(async () => {
-      const now = await matchingTopics(admin, config.PIPELINE_TOPIC_PATTERN).catch(() => topics);
+      let now: string[];
+      try {
+        now = await matchingTopics(admin, config.PIPELINE_TOPIC_PATTERN);
+        outage.recovered('broker');
+      } catch (error) {
+        brokerFailing(error);
+        return;
+      }
       const added = now.filter((topic) => !topics.includes(topic));
       if (added.length === 0) return;
       logger.info({ topics: added }, 'new topics match the pattern: restarting the consumer to subscribe');
@@ -126,6 +144,7 @@ async function runSession(parts: SessionParts): Promise<void> {
       if (topics.length === 0) {
         logger.warn({ pattern: config.PIPELINE_TOPIC_PATTERN.source }, 'no topic matches yet; waiting for one');
         await firstValueFrom(merge(shutdown.requested$, restart), { defaultValue: undefined });
+        if (tooLong !== undefined) throw tooLong;
         return;
       }
       const route = { topicPrefix: config.PIPELINE_TOPIC_PREFIX, tables: config.PIPELINE_TABLE_MAP };
@@ -176,7 +195,8 @@ async function runSession(parts: SessionParts): Promise<void> {
             onCommitted: () => outage.recovered('broker'),
             onSourceEvent: (event) => {
               if (event.type === 'rebalanced') outage.recovered('broker');
-              logger.debug(event, `source ${event.type}`);
+              if (event.type === 'restarting') brokerFailing(event.error);
+              else logger.debug(event, `source ${event.type}`);
             },
           }).pipe(
             tap((report) => count(report, totals, logger)),
@@ -187,6 +207,7 @@ async function runSession(parts: SessionParts): Promise<void> {
       } finally {
         await disconnect(consumer, logger);
       }
+      if (tooLong !== undefined) throw tooLong;
     } finally {
       clearInterval(watcher);
     }

@@ -34,7 +34,9 @@ export interface FromKafkaOptions {
 export type SourceEvent =
   | { readonly type: 'paused'; readonly inFlight: number }
   | { readonly type: 'resumed'; readonly inFlight: number }
-  | { readonly type: 'rebalanced'; readonly assignment: Readonly<Record<string, readonly number[]>> };
+  | { readonly type: 'rebalanced'; readonly assignment: Readonly<Record<string, readonly number[]>> }
+  /** kafkajs crashed on a retriable error (the broker went away, say) and restarts the consumer itself. */
+  | { readonly type: 'restarting'; readonly error: unknown };
 
 function toRecord(
   topic: string,
@@ -115,7 +117,8 @@ export function fromKafka(consumer: Consumer, options: FromKafkaOptions): Observ
     start().catch((error: unknown) => subscriber.error(error));
     const removeCrashListener = consumer.on(consumer.events.CRASH, (event) => {
       // kafkajs restarts itself after a retriable crash; anything else ends the stream.
-      if (!event.payload.restart) subscriber.error(event.payload.error);
+      if (event.payload.restart) onEvent({ type: 'restarting', error: event.payload.error });
+      else subscriber.error(event.payload.error);
     });
 
     // The consumer belongs to the caller, who disconnects it once the stream is done: stopping it
