@@ -1,18 +1,18 @@
 import type { Consumer } from 'kafkajs';
-import { concatMap, filter, map, type Observable, type Observer } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import {
+  acknowledgeDropped,
+  acknowledgeSkips,
+  applyAndAcknowledge,
   batch,
-  commitDurable,
-  compactBatch,
+  Committer,
+  deadLetterFailures,
   decodeDebezium,
   fromKafka,
-  OffsetTracker,
   route,
-  splitFailures,
   type ChangeEvent,
   type ChangeSink,
-  type Decoded,
-  type Failure,
+  type DeadLetterSinkPort,
   type Row,
 } from '../src/index.js';
 
@@ -20,43 +20,36 @@ import {
 const maskEmail = (row: Row | null): Row | null =>
   row && typeof row.email === 'string' ? { ...row, email: row.email.replace(/^[^@]*/, '***') } : row;
 
+const isTestAccount = (change: ChangeEvent): boolean =>
+  /@test\.invalid$/.test(String((change.after ?? change.before)?.email));
+
 /**
  * Users into `public.users_masked`: test accounts left out, e-mail addresses masked.
- * Emits the number of changes in each flushed batch.
+ * Emits the number of changes in each applied batch.
+ *
+ * Every record the source emits leaves the chain through an operator that acknowledges it to the
+ * committer — dead-lettered, skipped (a tombstone), dropped (a test account) or applied — so the
+ * consumer's commits never stall behind a record the chain set aside.
  */
 export function maskedUsers(
   consumer: Consumer,
   sink: ChangeSink,
-  deadLetters: Observer<Failure>,
+  deadLetters: DeadLetterSinkPort,
+  { topic = 'dbserver1.public.users', committer = new Committer(consumer) } = {},
 ): Observable<number> {
-  const tracker = new OffsetTracker();
-  const isTestAccount = (change: ChangeEvent): boolean =>
-    /@test\.invalid$/.test(String((change.after ?? change.before)?.email));
-  const skip = (decoded: Decoded): false => {
-    tracker.done([decoded.origin]); // nothing to apply, but its offset must still be committed
-    return false;
-  };
-  return fromKafka(consumer, { topics: ['dbserver1.public.users'], tracker }).pipe(
+  return fromKafka(consumer, { topics: [topic], tracker: committer.tracker }).pipe(
     decodeDebezium(),
-    splitFailures(deadLetters),
-    filter(
-      (decoded): decoded is ChangeEvent =>
-        (decoded.kind === 'change' && !isTestAccount(decoded)) || skip(decoded),
-    ),
+    deadLetterFailures(committer, deadLetters),
+    acknowledgeSkips(committer),
+    acknowledgeDropped(committer, (change) => !isTestAccount(change)),
     map((change): ChangeEvent => ({
       ...change,
       before: maskEmail(change.before),
       after: maskEmail(change.after),
     })),
-    route({ tables: { 'dbserver1.public.users': 'public.users_masked' } }),
-    splitFailures(deadLetters),
+    route({ tables: { [topic]: 'public.users_masked' } }),
+    deadLetterFailures(committer, deadLetters),
     batch({ maxSize: 1000, maxWaitMs: 100 }),
-    concatMap(async (changes) => {
-      const { failed } = await sink.flush(compactBatch(changes));
-      failed.forEach((failure) => deadLetters.next(failure));
-      tracker.done(changes.map((change) => change.origin));
-      await commitDurable(consumer, tracker);
-      return changes.length;
-    }),
+    applyAndAcknowledge(committer, sink, deadLetters),
   );
 }

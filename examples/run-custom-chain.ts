@@ -5,14 +5,12 @@
  * Ctrl-C (SIGINT) or SIGTERM, and leaves cleanly: the chain stops, the consumer leaves its group.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { concatMap, Subject } from 'rxjs';
 import {
   createDeadLetterSink,
   createLogger,
   createPostgresSink,
   createTargetPool,
   resolveConnections,
-  type Failure,
 } from '../src/index.js';
 import { maskedUsers } from './custom-chain.js';
 
@@ -29,11 +27,6 @@ const pool = createTargetPool(urls.TARGET_DATABASE_URL, { logger });
 await pool.query(CREATE_MASKED_TABLE);
 const deadLetterSink = await createDeadLetterSink({ pool, logger });
 
-const deadLetters = new Subject<Failure>();
-const deadLetterWrites = deadLetters
-  .pipe(concatMap((failure) => deadLetterSink.write([failure])))
-  .subscribe({ error: (error: unknown) => logger.error({ err: error }, 'dead-letter write failed') });
-
 const kafka = new Kafka({
   clientId: GROUP_ID,
   brokers: urls.KAFKA_BROKERS.split(','),
@@ -45,7 +38,7 @@ const stopped = new Promise<string>((resolve) => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));
 });
 const failed = new Promise<unknown>((resolve) => {
-  const chain = maskedUsers(consumer, createPostgresSink({ pool, logger }), deadLetters).subscribe({
+  const chain = maskedUsers(consumer, createPostgresSink({ pool, logger }), deadLetterSink).subscribe({
     next: (changes) => logger.info({ changes }, 'applied a batch to public.users_masked'),
     error: resolve,
   });
@@ -57,7 +50,6 @@ const outcome = await Promise.race([
   stopped.then((signal) => ({ signal })),
   failed.then((error) => ({ error })),
 ]);
-deadLetterWrites.unsubscribe();
 await consumer.disconnect();
 await pool.end();
 if ('error' in outcome) {

@@ -216,7 +216,9 @@ export function summarizeError(error: unknown): string {
     const code = codeOf(link);
     const message = link instanceof Error ? link.message : '';
     if (code !== undefined && SQLSTATE_PATTERN.test(code)) {
-      return isRetriableSqlState(code) || FATAL_SQLSTATES.has(code) || code.startsWith(INVALID_AUTHORIZATION_CLASS)
+      return isRetriableSqlState(code) ||
+        FATAL_SQLSTATES.has(code) ||
+        code.startsWith(INVALID_AUTHORIZATION_CLASS)
         ? `${message} (SQLSTATE ${code})`
         : `SQLSTATE ${code}`;
     }

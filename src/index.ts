@@ -14,6 +14,15 @@ export {
 } from './streams/fromKafka.js';
 export { OffsetTracker, type CommittableOffset } from './streams/offsetTracker.js';
 export { commitDurable } from './streams/commitDurable.js';
+export { Committer, type CommitterOptions } from './streams/committer.js';
+export {
+  acknowledgeDropped,
+  acknowledgeSkips,
+  applyAndAcknowledge,
+  deadLetterFailures,
+  type ChangeSink,
+  type DeadLetterSinkPort,
+} from './streams/acknowledge.js';
 export { consumerLag } from './streams/consumerLag.js';
 
 // Operators: pure, one per file, marble-tested.
@@ -62,7 +71,6 @@ export {
   runPipeline,
   type PipelineOptions,
   type PipelineReport,
-  type ChangeSink,
 } from './pipeline.js';
 // Configuration: the defaults, the variables, the connection settings.
 export {

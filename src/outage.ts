@@ -85,7 +85,10 @@ export class OutageMonitor {
     if (outage === undefined) return;
     this.outages.delete(part);
     const downMs = this.now() - outage.since;
-    this.options.logger.info({ part, downSeconds: seconds(downMs) }, `${PART_NAMES[part]} is back after ${seconds(downMs)} s`);
+    this.options.logger.info(
+      { part, downSeconds: seconds(downMs) },
+      `${PART_NAMES[part]} is back after ${seconds(downMs)} s`,
+    );
   }
 
   /** The parts that are down now, with how long and why. */

@@ -57,14 +57,19 @@ interface Totals {
   deadLetters: number;
 }
 
-export async function runService({ config, logger, connectTarget, shutdown, outage: given }: ServiceParts): Promise<void> {
+export async function runService({
+  config,
+  logger,
+  connectTarget,
+  shutdown,
+  outage: given,
+}: ServiceParts): Promise<void> {
   const kafka = new Kafka({
     clientId: 'cdc-pipeline',
     brokers: config.KAFKA_BROKERS.split(','),
     logCreator: kafkaLogCreator(logger),
   });
-  const outage =
-    given ?? new OutageMonitor({ logger, maxOutageMs: config.PIPELINE_MAX_OUTAGE_S * 1000 });
+  const outage = given ?? new OutageMonitor({ logger, maxOutageMs: config.PIPELINE_MAX_OUTAGE_S * 1000 });
   const totals: Totals = { received: 0, written: 0, batches: 0, deadLetters: 0 };
   const session = { admin: undefined as Admin | undefined, topics: [] as string[] };
   const progress = startProgress(config, logger, totals, session);
@@ -142,7 +147,10 @@ async function runSession(parts: SessionParts): Promise<void> {
     }, TOPIC_REFRESH_MS);
     try {
       if (topics.length === 0) {
-        logger.warn({ pattern: config.PIPELINE_TOPIC_PATTERN.source }, 'no topic matches yet; waiting for one');
+        logger.warn(
+          { pattern: config.PIPELINE_TOPIC_PATTERN.source },
+          'no topic matches yet; waiting for one',
+        );
         await firstValueFrom(merge(shutdown.requested$, restart), { defaultValue: undefined });
         if (tooLong !== undefined) throw tooLong;
         return;

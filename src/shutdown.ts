@@ -25,11 +25,6 @@ export class Shutdown {
 
   /** Waits `ms`, or less when shutdown is requested meanwhile. Resolves true when it slept the whole time. */
   sleep(ms: number): Promise<boolean> {
-    return firstValueFrom(
-      race(
-        timer(ms).pipe(map(() => true)),
-        this.requested$.pipe(map(() => false)),
-      ),
-    );
+    return firstValueFrom(race(timer(ms).pipe(map(() => true)), this.requested$.pipe(map(() => false))));
   }
 }

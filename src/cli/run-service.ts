@@ -62,7 +62,10 @@ function handleSignals(shutdown: Shutdown, config: PipelineConfig, logger: Logge
   const onSignal = (signal: NodeJS.Signals): void => {
     if (firstSignalAt !== undefined) {
       if (Date.now() - firstSignalAt < REPEATED_SIGNAL_MS) return;
-      logger.warn({ signal }, 'second signal: leaving now; uncommitted records will be read again at the next start');
+      logger.warn(
+        { signal },
+        'second signal: leaving now; uncommitted records will be read again at the next start',
+      );
       process.exit(EXIT_CODES.forced);
     }
     firstSignalAt = Date.now();

@@ -12,15 +12,7 @@
  * They do I/O (commits, dead-letter writes), so they live with the source, not among the pure operators.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import {
-  concatMap,
-  connect,
-  filter,
-  ignoreElements,
-  map,
-  merge,
-  type OperatorFunction,
-} from 'rxjs';
+import { concatMap, connect, filter, ignoreElements, map, merge, type OperatorFunction } from 'rxjs';
 import { batch } from '../operators/batch.js';
 import { compactBatch } from '../operators/compact.js';
 import type { ChangeEvent, Decoded, Failure, KafkaOrigin, RoutedChange, Skipped } from '../types.js';
