@@ -26,12 +26,42 @@ describe('OffsetTracker', () => {
     expect(tracker.inFlight).toBe(0);
   });
 
-  it('hands out each committed offset once', () => {
+  it('offers an offset again until markCommitted records the broker acknowledged it', () => {
     const tracker = new OffsetTracker();
     tracker.track(at(5));
     tracker.done([at(5)]);
-    expect(tracker.committable()).toHaveLength(1);
+    // Offering is not committing: a commit that failed leaves the offset for the next one.
+    expect(tracker.committable()).toEqual([{ topic: 't', partition: 0, offset: '6' }]);
+    expect(tracker.committable()).toEqual([{ topic: 't', partition: 0, offset: '6' }]);
+    tracker.markCommitted([{ topic: 't', partition: 0, offset: '6' }]);
     expect(tracker.committable()).toEqual([]);
+  });
+
+  it('offers again once the done prefix moves past what the broker acknowledged', () => {
+    const tracker = new OffsetTracker();
+    [5, 6].forEach((o) => tracker.track(at(o)));
+    tracker.done([at(5)]);
+    tracker.markCommitted(tracker.committable());
+    tracker.done([at(6)]);
+    expect(tracker.committable()).toEqual([{ topic: 't', partition: 0, offset: '7' }]);
+  });
+
+  it('never moves the acknowledged offset back: a late, older acknowledgement changes nothing', () => {
+    const tracker = new OffsetTracker();
+    [0, 1].forEach((o) => tracker.track(at(o)));
+    tracker.done([at(0), at(1)]);
+    tracker.markCommitted([{ topic: 't', partition: 0, offset: '2' }]);
+    tracker.markCommitted([{ topic: 't', partition: 0, offset: '1' }]);
+    expect(tracker.committable()).toEqual([]);
+  });
+
+  it('ignores markCommitted of a partition it does not know', () => {
+    const tracker = new OffsetTracker();
+    tracker.markCommitted([{ topic: 't', partition: 3, offset: '100' }]);
+    // The acknowledgement left nothing behind: the partition, tracked later, commits from scratch.
+    tracker.track(at(0, 3));
+    tracker.done([at(0, 3)]);
+    expect(tracker.committable()).toEqual([{ topic: 't', partition: 3, offset: '1' }]);
   });
 
   it('keeps partitions and topics apart', () => {
