@@ -12,6 +12,11 @@ import type { ChaosStack } from './chaos-stack.js';
 
 /** The topics the chaos workload writes to; the pattern keeps other tables of the stack out. */
 export const CHAOS_TOPICS = ['dbserver1.public.users', 'dbserver1.public.orders'] as const;
+/**
+ * One consumer group for every chaos and soak run: a rerun on a kept stack resumes where the last
+ * run committed (a new group would meet a target that already holds rows, which the service refuses).
+ */
+export const CHAOS_GROUP_ID = 'cdc-chaos';
 const TOPIC_PATTERN = '^dbserver1\\.public\\.(users|orders)$';
 /** The service logs this message once its consumer runs (and its signal handlers are in place). */
 const CONSUMING_MESSAGE = '"msg":"consuming"';

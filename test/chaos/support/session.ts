@@ -5,17 +5,14 @@
  */
 import { seededRandom } from '../../integration/support/workload.js';
 import { waitCaughtUp } from './catch-up.js';
-import { bringDown, bringUp, chaosStack, stackRunning, type ChaosStack } from './chaos-stack.js';
-import { withClient } from './db.js';
+import type { ChaosStack } from './chaos-stack.js';
 import { FAULTS, type FaultContext } from './fault-catalog.js';
 import { runFault, type FaultResult } from './fault-run.js';
 import type { ChaosOptions, FaultName } from './options.js';
-import { waitConsuming } from './pipeline-process.js';
-import { installChaosSchema, setAudit } from './schema.js';
+import { CHAOS_GROUP_ID, waitConsuming } from './pipeline-process.js';
+import { prepareChaosStack } from './prepared-stack.js';
 import { Supervisor } from './supervisor.js';
 
-/** One group across runs: a rerun on a kept stack resumes where the last one committed. */
-export const CHAOS_GROUP_ID = 'cdc-chaos';
 const FIRST_START_TIMEOUT_MS = 120_000;
 
 export interface ChaosSession {
@@ -31,24 +28,11 @@ export async function openChaosSession(
   say: (line: string) => void,
   { keepStack = false } = {},
 ): Promise<ChaosSession> {
-  const stack = chaosStack();
-  const startedStack = !stackRunning(stack);
-  if (startedStack) {
-    say(
-      `starting the chaos stack in ${stack.paths.root} (source ${stack.ports.source}, kafka ${stack.ports.kafka})`,
-    );
-    bringUp(stack);
-  } else say(`reusing the running chaos stack in ${stack.paths.root}`);
+  const { stack, release } = await prepareChaosStack(say, { keepStack, audit: true });
   const close = async (pipelines: readonly Supervisor[]): Promise<void> => {
     await Promise.all(pipelines.map((pipeline) => pipeline.stop()));
-    if (startedStack && !keepStack) bringDown(stack);
+    release();
   };
-  await withClient(stack.urls.SOURCE_DATABASE_URL, (source) =>
-    withClient(stack.urls.TARGET_DATABASE_URL, async (target) => {
-      await installChaosSchema(source, target);
-      await setAudit(target, true);
-    }),
-  );
   const context: FaultContext = {
     stack,
     options,
@@ -83,6 +67,7 @@ export async function openChaosSession(
         lost: undefined,
         appliedTwice: undefined,
         pipeline: '?',
+        survived: false,
         notes: [`the fault could not run: ${(error as Error).message}`],
         passed: false,
       }));
