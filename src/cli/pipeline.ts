@@ -5,4 +5,4 @@
 import { runProgram } from './program.js';
 import { runCommand } from './run.js';
 
-await runProgram(runCommand(), process.argv);
+await runProgram(runCommand().name('pipeline'), process.argv);
