@@ -46,6 +46,8 @@ export async function runPipelineService({
       ...process.env,
       ...env,
       PIPELINE_GROUP_ID: groupId,
+      // Each run is a fresh group replaying the backlog onto the bench's own tables.
+      PIPELINE_NEW_GROUP_START: 'earliest',
       LOG_FORMAT: 'json',
       PIPELINE_PROGRESS_INTERVAL_MS: '0',
     },

@@ -27,6 +27,11 @@ export interface DecideStartOptions {
   readonly targetOf: (topic: string) => TableRef | undefined;
   /** The tables among `tables` that exist in the target and hold at least one row. */
   readonly nonEmpty: (tables: readonly TableRef[]) => Promise<readonly TableRef[]>;
+  /** The target's record of groups that started applying to it (see sinks/group-marker.ts). */
+  readonly groupMarker: {
+    readonly started: (groupId: string) => Promise<boolean>;
+    readonly mark: (groupId: string) => Promise<void>;
+  };
 }
 
 export async function decideStart({
@@ -36,15 +41,21 @@ export async function decideStart({
   policy,
   targetOf,
   nonEmpty,
+  groupMarker,
 }: DecideStartOptions): Promise<StartDecision> {
   const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
   const newGroup = committed.every(({ partitions }) => partitions.every(({ offset }) => offset === '-1'));
   // A known group keeps its offsets; a topic it has never read (a table just added) needs all of it.
   if (!newGroup) return { fromBeginning: true, newGroup };
   if (policy !== 'earliest-if-target-empty') return { fromBeginning: policy === 'earliest', newGroup };
+  // This group applied here before and crashed before its first commit: the rows are its own.
+  if (await groupMarker.started(groupId)) return { fromBeginning: true, newGroup };
   const tables = uniqueTables(topics.map(targetOf).filter((table): table is TableRef => table !== undefined));
   const filled = await nonEmpty(tables);
-  if (filled.length === 0) return { fromBeginning: true, newGroup };
+  if (filled.length === 0) {
+    await groupMarker.mark(groupId);
+    return { fromBeginning: true, newGroup };
+  }
   const names = filled.map(({ schema, table }) => `${schema}.${table}`).join(', ');
   throw new ConfigError(
     `consumer group "${groupId}" has no committed offsets, but the target already holds rows in ${names}: ` +

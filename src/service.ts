@@ -38,6 +38,11 @@ export interface TargetParts {
   readonly deadLetters: DeadLetterSinkPort;
   /** The tables among `tables` that exist in the target and hold rows. */
   readonly nonEmpty: (tables: readonly TableRef[]) => Promise<readonly TableRef[]>;
+  /** Whether a consumer group started applying to this target before, and how to record that it did. */
+  readonly groupMarker: {
+    readonly started: (groupId: string) => Promise<boolean>;
+    readonly mark: (groupId: string) => Promise<void>;
+  };
 }
 
 export interface ServiceParts {
@@ -165,6 +170,10 @@ async function runSession(parts: SessionParts): Promise<void> {
         policy: config.PIPELINE_NEW_GROUP_START,
         targetOf: routeTarget(route),
         nonEmpty: (tables) => onTarget(() => target.nonEmpty(tables)),
+        groupMarker: {
+          started: (groupId) => onTarget(() => target.groupMarker.started(groupId)),
+          mark: (groupId) => onTarget(() => target.groupMarker.mark(groupId)),
+        },
       });
       if (start.newGroup) {
         logger.info(

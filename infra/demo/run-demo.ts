@@ -44,7 +44,15 @@ export async function runDemo(options: DemoOptions, say: Say, signal: AbortSigna
   say('applied to a target PostgreSQL by this project’s pipeline.');
   // The pipeline's configuration is checked before anything starts (a bad variable fails here).
   const urls = resolveUrls();
-  const env = { ...process.env, ...urls, LOG_FORMAT: 'json', PIPELINE_PROGRESS_INTERVAL_MS: '0' };
+  const env = {
+    // The demo's target is the development stack's own: a new consumer group may replay onto it
+    // (the rows converge as it catches up), where the service by default refuses to.
+    PIPELINE_NEW_GROUP_START: 'earliest',
+    ...process.env,
+    ...urls,
+    LOG_FORMAT: 'json',
+    PIPELINE_PROGRESS_INTERVAL_MS: '0',
+  };
   const config = loadConfig(env);
   header(say, 'Stack');
   const session = await openStack(say);

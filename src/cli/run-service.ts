@@ -13,11 +13,13 @@
 import fs from 'node:fs';
 import { causeChain } from '../cause-chain.js';
 import type { PipelineConfig } from '../config.js';
-import { ConfigError, summarizeError } from '../errors.js';
+import { ConfigError, OutageTooLongError, PartError, summarizeError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { PART_NAMES } from '../outage.js';
 import { runService } from '../service.js';
 import { Shutdown } from '../shutdown.js';
 import { createDeadLetterSink } from '../sinks/dead-letters.js';
+import { groupHasStarted, markGroupStarted } from '../sinks/group-marker.js';
 import { nonEmptyTables } from '../sinks/non-empty-tables.js';
 import { createTargetPool } from '../sinks/pool.js';
 import { createPostgresSink } from '../sinks/writer.js';
@@ -41,13 +43,17 @@ export async function runPipelineService(config: PipelineConfig, logger: Logger)
         deadLetters: await createDeadLetterSink({ pool, logger }),
         sink: createPostgresSink({ pool, logger, unknownColumns: config.PIPELINE_UNKNOWN_COLUMNS }),
         nonEmpty: (tables) => nonEmptyTables(pool, tables),
+        groupMarker: {
+          started: (groupId) => groupHasStarted(pool, groupId),
+          mark: (groupId) => markGroupStarted(pool, groupId),
+        },
       }),
     });
     return EXIT_CODES.ok;
   } catch (error) {
     // One line, no stack: the reason and what to do. The whole error is there at debug level.
     logger.debug({ err: error }, 'fatal error');
-    logger.fatal(`✗ ${error instanceof ConfigError ? error.message : summarizeError(error)}`);
+    logger.fatal(`✗ ${fatalReason(error)}`);
     return hasConfigCause(error) ? EXIT_CODES.config : EXIT_CODES.failed;
   } finally {
     removeSignals();
@@ -94,6 +100,17 @@ function writePidFile(file: string): () => void {
   if (file === '') return () => undefined;
   fs.writeFileSync(file, `${process.pid}\n`);
   return () => fs.rmSync(file, { force: true });
+}
+
+/** The one line a fatal error ends the service with: our own message where we wrote one, else the part and a value-free summary. */
+function fatalReason(error: unknown): string {
+  const chain = [...causeChain(error)];
+  const ours = chain.find((link) => link instanceof ConfigError || link instanceof OutageTooLongError);
+  if (ours instanceof Error) return ours.message;
+  const part = chain.find((link) => link instanceof PartError);
+  return part instanceof PartError
+    ? `${PART_NAMES[part.part]}: ${summarizeError(error)}`
+    : summarizeError(error);
 }
 
 function hasConfigCause(error: unknown): boolean {
