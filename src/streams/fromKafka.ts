@@ -97,7 +97,12 @@ export function fromKafka(consumer: Consumer, options: FromKafkaOptions): Observ
     });
 
     const eachBatch = async ({ batch, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> => {
-      seenTopics.add(batch.topic);
+      if (!seenTopics.has(batch.topic)) {
+        seenTopics.add(batch.topic);
+        // The pause named only the topics seen before it; kafkajs keeps fetching the others, so a
+        // topic first seen while paused is paused too (else in-flight records grow without bound).
+        if (paused) consumer.pause([{ topic: batch.topic }]);
+      }
       for (const message of batch.messages) {
         // Stale: the partition was revoked mid-batch; the rest is read again by its next owner.
         if (!isRunning() || isStale() || subscriber.closed) break;
