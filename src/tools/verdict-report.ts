@@ -13,6 +13,12 @@ export function verdictLines(verdict: TableVerdict): string[] {
   const lines = [
     `${same ? '✓' : '✗'} ${verdict.table}: source ${verdict.sourceRows} rows, target ${verdict.targetRows} rows${same ? ', identical' : ''}`,
   ];
+  if (verdict.sourceOnlyColumns.length > 0) {
+    const columns = verdict.sourceOnlyColumns.join(', ');
+    lines.push(
+      `    not compared: ${columns} (only in the source; the target has no such column, so its values are not applied — PIPELINE_UNKNOWN_COLUMNS=ignore drops them)`,
+    );
+  }
   for (const kind of Object.keys(KINDS) as (keyof typeof KINDS)[]) {
     if (verdict.counts[kind] === 0) continue;
     const more = verdict.counts[kind] > verdict[kind].length ? ', …' : '';

@@ -23,6 +23,11 @@ export interface TableVerdict {
   readonly extra: readonly string[];
   readonly different: readonly string[];
   readonly comparedColumns: readonly string[];
+  /**
+   * Source columns the target lacks: not compared, so "identical" says nothing of them. Under
+   * PIPELINE_UNKNOWN_COLUMNS=ignore their values are dropped by the pipeline.
+   */
+  readonly sourceOnlyColumns: readonly string[];
 }
 
 export const identical = (verdict: TableVerdict): boolean =>
@@ -125,5 +130,6 @@ export async function verifyTable(
       [a, b] = await Promise.all([left.next(), right.next()]);
     }
   }
-  return { table: name, comparedColumns: shared, ...verdict };
+  const sourceOnlyColumns = from.columns.filter((column) => !to.columns.includes(column));
+  return { table: name, comparedColumns: shared, sourceOnlyColumns, ...verdict };
 }
