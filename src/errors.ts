@@ -72,6 +72,7 @@ const RETRIABLE_SQLSTATES: ReadonlySet<string> = new Set([
   '57P03', // cannot_connect_now
   '53300', // too_many_connections
   '55P03', // lock_not_available
+  '25006', // read_only_sql_transaction: the target is a standby for now (a failover in progress)
 ]);
 
 /** SQLSTATE class 08: connection exception, every code in it. */

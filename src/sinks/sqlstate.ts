@@ -1,39 +1,14 @@
 /**
  * What a PostgreSQL error says about the records that caused it, read from its SQLSTATE
  * (https://www.postgresql.org/docs/current/errcodes-appendix.html), never from its message text.
- * Retriability itself is `isRetriable` in ../errors.ts; this file only tells record-level errors
+ * Retriability and fatality are decided in ../errors.ts; this file tells record-level errors
  * (isolate the guilty record) from everything else (throw to the caller).
  */
 import { findInCauseChain } from '../cause-chain.js';
+import { isFatal, isRetriable } from '../errors.js';
 
 /** A SQLSTATE is five digits or upper-case letters; pg puts it in `error.code`. */
 const SQLSTATE_PATTERN = /^[0-9A-Z]{5}$/;
-
-/**
- * SQLSTATE classes whose errors are caused by the rows of a statement, so splitting the batch
- * isolates them: the other records apply, the guilty one becomes a Failure.
- */
-const RECORD_LEVEL_CLASSES: ReadonlySet<string> = new Set([
-  '0A', // feature_not_supported: e.g. TRUNCATE of a table that a foreign key references
-  '21', // cardinality_violation
-  '22', // data_exception: a value that does not cast, overflows or is too long
-  '23', // integrity_constraint_violation: NOT NULL, CHECK, UNIQUE, FOREIGN KEY
-  '2F', // sql_routine_exception (a trigger function)
-  '38', // external_routine_exception
-  '39', // external_routine_invocation_exception
-  '42', // syntax_error_or_access_rule_violation: undefined column or table, datatype mismatch
-  '44', // with_check_option_violation
-  '54', // program_limit_exceeded: e.g. an index row too big
-  'P0', // plpgsql_error: RAISE in a trigger
-]);
-
-/**
- * Codes inside a record-level class that are about the deployment, not the rows: splitting the
- * batch would only dead-letter every record, so they are thrown instead.
- */
-const DEPLOYMENT_CODES: ReadonlySet<string> = new Set([
-  '42501', // insufficient_privilege
-]);
 
 /**
  * Codes that mean the cached catalog no longer matches the target (a table or column dropped or
@@ -54,10 +29,17 @@ export function sqlState(error: unknown): string | undefined {
   });
 }
 
-/** Whether the error was caused by the data of some records, so bisecting the batch finds them. */
+/**
+ * Whether the error may have been caused by the data of some records, so bisecting the batch finds
+ * them and the rest applies. Any error a single record's apply can cause counts, whatever its
+ * SQLSTATE — XX000 from an extension's input function, a class nobody listed, an error with no
+ * SQLSTATE at all — because one record must never stop the stream (issue: an hstore value in a
+ * crash loop stopped every table). Only what is about the connection or the whole target is not:
+ * transient errors (an outage: retried in place) and deployment errors that a person must fix
+ * (refused authentication, a missing database or privilege: fatal). Both are thrown instead.
+ */
 export function isRecordLevel(error: unknown): boolean {
-  const code = sqlState(error);
-  return code !== undefined && RECORD_LEVEL_CLASSES.has(code.slice(0, 2)) && !DEPLOYMENT_CODES.has(code);
+  return !isRetriable(error) && !isFatal(error);
 }
 
 /** Whether the error says the target's tables changed since the catalog was read. */
