@@ -13,7 +13,7 @@ import { openChaosSession, type ChaosSession } from './support/session.js';
 const options = optionsFromEnv();
 /** Room for restarting a part, killing and restarting the pipeline, and catching up. */
 const faultTimeoutMs =
-  options.warmupMs + options.downtimeMs + options.kills * 5000 + options.recoverTimeoutMs + 240_000;
+  options.warmupMs + options.downtimeMs + options.kills * 5000 + 2 * options.recoverTimeoutMs + 240_000;
 
 describe('chaos: the pipeline rides out every fault by itself', () => {
   let session: ChaosSession | undefined;

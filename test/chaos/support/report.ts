@@ -22,7 +22,8 @@ export function chaosTable(results: readonly FaultResult[]): string {
     result.downtime,
     recovery(result.recoveryMs),
     String(result.changes),
-    String(result.lost ?? '?'),
+    // Keys still differing when the pipeline never caught up are unapplied, maybe not lost for good.
+    result.recoveryMs === undefined && result.lost ? `${result.lost} unapplied` : String(result.lost ?? '?'),
     String(result.appliedTwice ?? '?'),
     result.pipeline,
     result.passed ? 'pass' : 'FAIL',

@@ -23,6 +23,22 @@ export interface ChaosSession {
   close(): Promise<void>;
 }
 
+/**
+ * Each fault is judged on its own: when the previous one left the pipeline behind (never caught
+ * up), it is restarted, as an operator would, and given time to catch up before the next fault.
+ */
+async function independentStart(context: FaultContext, previous: FaultResult | undefined): Promise<string[]> {
+  if (!previous || previous.recoveryMs !== undefined) return [];
+  await context.pipeline.killAndRestart();
+  const ready = await waitCaughtUp(context.stack, context.groupId, {
+    timeoutMs: context.options.recoverTimeoutMs,
+    quietMs: context.options.quietMs,
+  });
+  return ready.caughtUpAt === undefined
+    ? ['the pipeline had not caught up after the previous fault, not even after a restart: not independent']
+    : ['the previous fault left the pipeline behind: the suite restarted it (kill -9) before this fault'];
+}
+
 export async function openChaosSession(
   options: ChaosOptions,
   say: (line: string) => void,
@@ -58,8 +74,9 @@ export async function openChaosSession(
     stack,
     results,
     async run(name) {
+      const before = await independentStart(context, results.at(-1));
       say(`fault: ${FAULTS[name].label}`);
-      const result = await runFault(context, FAULTS[name]).catch((error: unknown): FaultResult => ({
+      const measured = await runFault(context, FAULTS[name]).catch((error: unknown): FaultResult => ({
         fault: FAULTS[name].label,
         downtime: '?',
         recoveryMs: undefined,
@@ -71,6 +88,7 @@ export async function openChaosSession(
         notes: [`the fault could not run: ${(error as Error).message}`],
         passed: false,
       }));
+      const result = { ...measured, notes: [...before, ...measured.notes] };
       results.push(result);
       return result;
     },
