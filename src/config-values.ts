@@ -65,6 +65,23 @@ export function oneOf<const T extends string>(choices: readonly T[]): Kind<T> {
   };
 }
 
+/** A comma-separated list of some of `choices` (empty: none). */
+export function subsetOf<const T extends string>(choices: readonly T[]): Kind<readonly T[]> {
+  return {
+    accepts: `a comma-separated list of ${choices.join(', ')} (empty: none)`,
+    parse: (raw) => {
+      const names = raw
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean);
+      const unknown = names.find((name) => !(choices as readonly string[]).includes(name));
+      if (unknown !== undefined) throw new Error(`"${unknown}" is not one of ${choices.join(', ')}`);
+      return names as T[];
+    },
+    show: (value) => (value.length === 0 ? '(none)' : value.join(',')),
+  };
+}
+
 export const text: Kind<string> = {
   accepts: 'any non-empty text',
   parse: (raw) => {

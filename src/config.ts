@@ -5,10 +5,13 @@
  * value fails at start with one line per variable: its name, its value and what is accepted.
  */
 import { resolveConnections } from './connection.js';
+import { DEBEZIUM_LOSSES } from './debezium/losses.js';
 import {
   hostPortList,
+  boolean,
   oneOf,
   regex,
+  subsetOf,
   tableMap,
   text,
   url,
@@ -100,6 +103,14 @@ export const CONFIG_SPEC = {
   PIPELINE_UNKNOWN_COLUMNS: variable(oneOf(UNKNOWN_COLUMN_POLICIES), {
     default: DEFAULT_UNKNOWN_COLUMNS,
     doc: 'A source column missing in the target: ignore it with a warning, or dead-letter the change',
+  }),
+  PIPELINE_ACCEPT_LOSSES: variable(subsetOf(DEBEZIUM_LOSSES), {
+    default: [],
+    doc: 'Debezium losses to write rather than dead-letter (see docs/data-fidelity.md): a timetz moved to UTC, a varbit padded to its declared length',
+  }),
+  PIPELINE_INCLUDE_UNKNOWN_DATATYPES: variable(boolean, {
+    default: false,
+    doc: 'The connector sets include.unknown.datatypes=true (the shipped one does): a streamed null in a name column is then a real NULL, not refused',
   }),
   PIPELINE_MAX_OUTAGE_S: variable(wholeNumber({ min: 0, off: 'wait without limit' }), {
     default: DEFAULT_MAX_OUTAGE_S,

@@ -48,6 +48,7 @@ export {
 
 // Decoding without RxJS.
 export { decodeRecord, recordDecoder, type RecordDecoder } from './debezium/decode-record.js';
+export { DEBEZIUM_LOSSES, type DebeziumLoss } from './debezium/losses.js';
 
 // Sinks: the Postgres sink, its pool, the dead-letter table.
 export {

@@ -95,6 +95,17 @@ describe('pipeline configuration', () => {
     );
   });
 
+  it('accepts no Debezium loss by default, and only losses it knows by name', () => {
+    expect(loadConfig({}).PIPELINE_ACCEPT_LOSSES).toEqual([]);
+    expect(loadConfig({}).PIPELINE_INCLUDE_UNKNOWN_DATATYPES).toBe(false);
+    expect(
+      loadConfig({ PIPELINE_ACCEPT_LOSSES: 'timetz-offset, varbit-length' }).PIPELINE_ACCEPT_LOSSES,
+    ).toEqual(['timetz-offset', 'varbit-length']);
+    expect(() => loadConfig({ PIPELINE_ACCEPT_LOSSES: 'timetz-offset,everything' })).toThrow(
+      /PIPELINE_ACCEPT_LOSSES=timetz-offset,everything: "everything" is not one of timetz-offset, varbit-length/,
+    );
+  });
+
   it('refuses a batch policy with no limit at all', () => {
     expect(
       refusal({

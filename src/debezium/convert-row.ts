@@ -1,14 +1,20 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { type ColumnValue, type Row, UNAVAILABLE } from '../types.js';
-import type { ConnectSchema } from './connect-schema.js';
+import { type ConnectSchema, sourceColumnType } from './connect-schema.js';
 import { type ConvertOptions, valueText } from './convert-value.js';
 import { schemalessText } from './json-values.js';
+import { NEVER_CARRIED } from './losses.js';
 import type { Json, JsonObject } from './parse-json.js';
 import { isUnavailable, type PlaceholderForms } from './placeholder.js';
 
 /** What converting a row needs besides the row: the value options and the placeholder's shapes. */
 export interface RowOptions extends ConvertOptions {
   readonly placeholder: PlaceholderForms;
+  /**
+   * Whether a null in a `name` column is refused: true for the rows of streamed changes from a
+   * connector without `include.unknown.datatypes`, where Debezium sends null for every name.
+   */
+  readonly refuseNullNames: boolean;
 }
 
 type Column = readonly [string, ColumnValue];
@@ -23,6 +29,9 @@ function column(
 ): E.Either<string, ColumnValue> {
   if (value !== null && isUnavailable(schema, value, options.placeholder)) return E.right(UNAVAILABLE);
   if (schema === undefined) return E.right(schemalessText(value));
+  if (value === null && options.refuseNullNames && sourceColumnType(schema) === 'NAME') {
+    return E.left(`${path}.${name}: ${NEVER_CARRIED.streamedName}`);
+  }
   const converted = valueText(schema, value, options);
   return E.isLeft(converted) ? E.left(`${path}.${name}: ${converted.left}`) : converted;
 }

@@ -1,10 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { byteaText, decodeBase64, decodeBase64Url, decodeHex } from './binary.js';
-import { type ConnectSchema, sourceColumnType } from './connect-schema.js';
+import { type ConnectSchema, SOURCE_COLUMN_TYPE_PARAMETER, sourceColumnType } from './connect-schema.js';
 import { doubleOf, floatText, kindOf, mismatch, signedInteger } from './json-values.js';
 import { logicalConverter } from './logical-types.js';
-import { type ArrayElement, arrayLiteral, hstoreLiteral } from './pg-array.js';
+import { type DebeziumLoss, NEVER_CARRIED } from './losses.js';
+import { type ArrayDelimiter, type ArrayElement, arrayLiteral, hstoreLiteral } from './pg-array.js';
 import { type Json, isJsonObject } from './parse-json.js';
 
 /** Debezium's `binary.handling.mode` values. */
@@ -17,6 +18,13 @@ export interface ConvertOptions {
    * type (`column.propagate.source.type`), and decoded with this mode.
    */
   readonly binaryHandlingMode: BinaryHandlingMode;
+  /** Debezium losses whose lossy form is written; any other is refused (see losses.ts). */
+  readonly acceptLosses: ReadonlySet<DebeziumLoss>;
+  /**
+   * Whether a value Debezium never carries (a bit array) is refused. False only for before-images,
+   * which are never written: a delete needs their key columns alone.
+   */
+  readonly refuseNeverCarried: boolean;
 }
 
 /** A converted non-placeholder value: PostgreSQL text or SQL NULL. Left is the reason it failed. */
@@ -85,13 +93,41 @@ function bytesText(schema: ConnectSchema, bytes: Uint8Array): E.Either<string, s
  */
 const JAVA_ARRAY_REFERENCE = /^\[+(?:L[\w.$]+;|[ZBCSIJFD])@[0-9a-f]+$/;
 
+/** `_HSTORE` → `HSTORE`, `"s"."_pair"` → `"s"."pair"`: PostgreSQL names an array type `_` + its element's. */
+const ARRAY_TYPE_PREFIX = /^((?:"[^"]*"\.)?"?)_/;
+
+/** Item schemas that carry their element's source type, by array schema: computed once each. */
+const typedItems = new WeakMap<ConnectSchema, ConnectSchema | undefined>();
+
+/**
+ * The items schema of an array, with the element's source type when the array's is propagated
+ * (Debezium puts it on the array's schema only): it tells an hstore item's JSON, or the bytes of an
+ * item of a type Debezium does not know (a composite, a domain), from a json or a bytea item.
+ */
+function itemsOf(schema: ConnectSchema): ConnectSchema | undefined {
+  if (typedItems.has(schema)) return typedItems.get(schema);
+  const arrayType = schema.parameters?.[SOURCE_COLUMN_TYPE_PARAMETER];
+  const items =
+    schema.items === undefined || arrayType === undefined || !ARRAY_TYPE_PREFIX.test(arrayType)
+      ? schema.items
+      : {
+          ...schema.items,
+          parameters: {
+            ...schema.items.parameters,
+            [SOURCE_COLUMN_TYPE_PARAMETER]: arrayType.replace(ARRAY_TYPE_PREFIX, '$1'),
+          },
+        };
+  typedItems.set(schema, items);
+  return items;
+}
+
 /** Array elements: NULLs kept, nested arrays nested, every other element converted by its schema. */
 function arrayElements(
   schema: ConnectSchema,
   value: readonly Json[],
   options: ConvertOptions,
 ): E.Either<string, ArrayElement[]> {
-  const items = schema.items;
+  const items = itemsOf(schema);
   if (items === undefined) return E.left('array schema without items');
   const element = (item: Json): E.Either<string, ArrayElement> => {
     if (item === null) return E.right(null);
@@ -162,7 +198,9 @@ function primitiveText(schema: ConnectSchema, value: Json, options: ConvertOptio
       );
     case 'array':
       if (!Array.isArray(value)) return E.left(mismatch(schema, 'an array', value));
-      return E.map(arrayLiteral)(arrayElements(schema, value as readonly Json[], options));
+      return E.map((elements: ArrayElement[]) => arrayLiteral(elements, delimiterOf(schema)))(
+        arrayElements(schema, value as readonly Json[], options),
+      );
     case 'map':
       return mapText(schema, value);
     default:
@@ -176,10 +214,21 @@ function primitiveText(schema: ConnectSchema, value: Json, options: ConvertOptio
  * (JsonConverter never writes one, so the message did not come from it).
  */
 export function valueText(schema: ConnectSchema, value: Json, options: ConvertOptions): TextResult {
+  if (options.refuseNeverCarried && isBitArray(schema)) return E.left(NEVER_CARRIED.bitArray);
   if (value === null)
     return schema.optional === false
       ? E.left(`${schema.name ?? schema.type} is required, got null`)
       : E.right(null);
   const logical = logicalConverter(schema);
-  return logical !== undefined ? logical(schema, value) : primitiveText(schema, value, options);
+  return logical !== undefined ? logical(schema, value, options) : primitiveText(schema, value, options);
 }
+
+/** box is the one built-in type whose arrays are delimited by semicolons (its text holds commas). */
+const delimiterOf = (schema: ConnectSchema): ArrayDelimiter =>
+  sourceColumnType(schema) === '_BOX' ? ';' : ',';
+
+/** A bit or varbit array: Debezium gives it a Bits schema, not an array one, and a null value. */
+const isBitArray = (schema: ConnectSchema): boolean =>
+  schema.name === BITS && ['_BIT', '_VARBIT'].includes(sourceColumnType(schema) ?? '');
+
+const BITS = 'io.debezium.data.Bits';

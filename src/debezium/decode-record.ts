@@ -18,6 +18,7 @@ import { kindOf } from './json-values.js';
 import { disagreeingKeyColumn } from './key-agreement.js';
 import { isJsonObject, type Json, numberText } from './parse-json.js';
 import { createSchemaCache, parseWrapped, type SchemaCache } from './parse-wrapped.js';
+import { DEBEZIUM_LOSSES, type DebeziumLoss } from './losses.js';
 import { pathReport } from './path-report.js';
 import { DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER, placeholderForms } from './placeholder.js';
 
@@ -38,6 +39,26 @@ export interface DecodeOptions {
    * replica identity.
    */
   readonly beforeImages?: 'all' | 'deletes';
+  /**
+   * Debezium losses whose lossy form is written (see losses.ts and docs/data-fidelity.md); by
+   * default none: a value Debezium could not carry exactly makes the change a decode Failure.
+   */
+  readonly acceptLosses?: readonly DebeziumLoss[];
+  /**
+   * The connector's `include.unknown.datatypes`; default false, as Debezium's. Without it Debezium
+   * streams every `name` value as null, so a null there is refused rather than written as NULL.
+   */
+  readonly includeUnknownDatatypes?: boolean;
+}
+
+/** The row options for each kind of row: a snapshot read's, a streamed change's, a before-image. */
+interface RowOptionSet {
+  /** `after` of a read (op r): Debezium read it over JDBC, where name values arrive. */
+  readonly read: RowOptions;
+  /** `after` of a streamed change and the key. */
+  readonly streamed: RowOptions;
+  /** Before-images: never written (a delete needs their key columns alone), so nothing is refused. */
+  readonly before: RowOptions;
 }
 
 /** A record decoder: one Kafka record to a change, a skip, or a decode failure. Never throws. */
@@ -112,7 +133,7 @@ function sourcePosition({ source }: ChangeEnvelope): SourcePosition {
 function decodeValue(
   record: KafkaRecord,
   value: Buffer,
-  options: RowOptions,
+  options: RowOptionSet,
   schemas: SchemaCache,
   allBeforeImages: boolean,
 ): E.Either<string, Decoded> {
@@ -138,11 +159,13 @@ function decodeValue(
     return E.left(`op "${op}" without "${required}"`);
   // Plain early returns rather than E.Do/apS: this runs for every record.
   const before =
-    allBeforeImages || op === 'd' ? decodeRow(schema, change.before, 'before', options) : E.right(null);
+    allBeforeImages || op === 'd'
+      ? decodeRow(schema, change.before, 'before', options.before)
+      : E.right(null);
   if (E.isLeft(before)) return before;
-  const after = decodeRow(schema, change.after, 'after', options);
+  const after = decodeRow(schema, change.after, 'after', op === 'r' ? options.read : options.streamed);
   if (E.isLeft(after)) return after;
-  const key = decodeKey(record.key, op, options, schemas);
+  const key = decodeKey(record.key, op, options.streamed, schemas);
   if (E.isLeft(key)) return key;
   const image = required === 'before' ? before.right : after.right;
   const disagreeing = image === null ? undefined : disagreeingKeyColumn(key.right, image);
@@ -172,11 +195,19 @@ function decodeValue(
  */
 export function recordDecoder(options: DecodeOptions = {}): RecordDecoder {
   const allBeforeImages = (options.beforeImages ?? 'all') === 'all';
-  const rowOptions: RowOptions = {
+  const read: RowOptions = {
     binaryHandlingMode: options.binaryHandlingMode ?? 'bytes',
     placeholder: placeholderForms(
       options.unavailableValuePlaceholder ?? DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER,
     ),
+    acceptLosses: new Set(options.acceptLosses),
+    refuseNeverCarried: true,
+    refuseNullNames: false,
+  };
+  const rowOptions: RowOptionSet = {
+    read,
+    streamed: { ...read, refuseNullNames: options.includeUnknownDatatypes !== true },
+    before: { ...read, acceptLosses: new Set(DEBEZIUM_LOSSES), refuseNeverCarried: false },
   };
   // Decoded Connect schemas by their text: a pure memo, safe to share between subscriptions.
   const schemas = createSchemaCache();

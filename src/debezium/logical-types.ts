@@ -29,11 +29,12 @@
  * | io.debezium.time.MicroTimestamp               | timestamp(4-6), timestamp                   | YYYY-MM-DD HH:MM:SS[.ffffff][ BC]; infinity, -infinity |
  * | io.debezium.time.NanoTimestamp                | (other connectors)                          | YYYY-MM-DD HH:MM:SS[.fffffffff][ BC]             |
  * | io.debezium.time.ZonedTimestamp               | timestamptz                                 | the ISO-8601 string as is (UTC, `Z`), infinity, -infinity; years past 9999 or before 1 (signed in ISO) as 'YYYY-MM-DD HH:MM:SS[.f]+00[ BC]' |
- * | io.debezium.time.ZonedTime                    | timetz                                      | the ISO-8601 string as is (Debezium moved it to UTC: the offset is lost) |
+ * | io.debezium.time.ZonedTime                    | timetz                                      | refused: Debezium moved it to UTC and dropped the offset; the ISO-8601 string as is when the 'timetz-offset' loss is accepted |
  * | io.debezium.time.MicroDuration                | interval, `interval.handling.mode=numeric` (default) | H:MM:SS[.ffffff]: a length of time; Debezium folded months into 30.4375-day units (calendar units lost), computed in double (odd µs past 2^53 µs lost) and clamps past ±2^63 µs (refused) |
  * | io.debezium.time.Interval                     | interval, `interval.handling.mode=string`   | the ISO-8601 duration as is (exact; recommended) |
- * | io.debezium.data.Json, Uuid, Xml, Enum, EnumSet, Ltree | json/jsonb, uuid, xml, enum types, ltree | as is                                 |
- * | io.debezium.data.Bits                         | bit(n>1), varbit(n)                         | n characters 0/1 from the `length` parameter (a varbit shorter than n gains leading zeros: Debezium drops its length) |
+ * | io.debezium.data.Json, source type HSTORE     | hstore, `hstore.handling.mode=json` (default) | `"k"=>"v", "n"=>NULL` from the JSON object      |
+ * | io.debezium.data.Json, Uuid, Xml, Enum, EnumSet, Ltree, Tsvector | json/jsonb, uuid, xml, enum types, ltree, tsvector | as is                     |
+ * | io.debezium.data.Bits                         | bit(n>1), varbit(n)                         | n characters 0/1 from the `length` parameter; a varbit (or Bits without a source type) shorter than n is refused (Debezium drops its length) unless the 'varbit-length' loss is accepted; over a bit array (null whatever the value): refused |
  * | io.debezium.data.geometry.Point               | point                                       | (x,y)                                            |
  * | io.debezium.data.DoubleVector, FloatVector    | pgvector vector, halfvec                    | [1,2.5,3]                                        |
  * | unavailable-value placeholder (see placeholder.ts) | unchanged TOASTed value                | UNAVAILABLE                                      |
@@ -57,7 +58,8 @@
  * - `bit(1)`: arrives as a boolean, written true/false (bit input wants 1/0).
  * - `decimal.handling.mode=string` specials 'NAN'/'POSITIVE_INFINITY'/'NEGATIVE_INFINITY': passed as is.
  * - `include.unknown.datatypes` values: arrive as bytes, written as bytea hex.
- * Lost by Debezium before we see it: numeric display scale of unconstrained numerics, interval
+ * Lost by Debezium before we see it (losses.ts says which are refused; docs/data-fidelity.md lists
+ * the rest): numeric display scale of unconstrained numerics, interval
  * calendar units (numeric mode), the length of a varbit shorter than its declared maximum, and a
  * NULL in a column with a DEFAULT when JsonConverter's `replace.null.with.default` is true (Kafka's
  * default: set it to false).
@@ -68,10 +70,13 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { bitsText, bitsUsed, decodeBase64 } from './binary.js';
-import type { ConnectSchema } from './connect-schema.js';
+import { type ConnectSchema, sourceColumnType } from './connect-schema.js';
+import type { ConvertOptions } from './convert-value.js';
 import { doubleOf, floatText, integerOf, integerParameter, mismatch, signedInteger } from './json-values.js';
 import { decimalFromBase64, plainDecimal, scaledDecimal, unscaledFromBytes } from './numeric.js';
-import { ExactNumber, type Json, isJsonObject, numberText } from './parse-json.js';
+import { LOSS_REASONS, NEVER_CARRIED } from './losses.js';
+import { ExactNumber, type Json, isJsonObject, numberText, parseJson } from './parse-json.js';
+import { hstoreLiteral } from './pg-array.js';
 import {
   dateText,
   intervalText,
@@ -81,8 +86,15 @@ import {
   zonedTimestampText,
 } from './temporal.js';
 
+/** What a converter may be told: which of Debezium's losses the user accepted. */
+export type LossOptions = Pick<ConvertOptions, 'acceptLosses'>;
+
 /** Converts one non-null value of a logical type to PostgreSQL text; Left is the reason. */
-export type LogicalConverter = (schema: ConnectSchema, value: Json) => E.Either<string, string>;
+export type LogicalConverter = (
+  schema: ConnectSchema,
+  value: Json,
+  options: LossOptions,
+) => E.Either<string, string>;
 
 /** PostgreSQL's longest bit string (`bit string length exceeds the maximum allowed (83886080)`). */
 const MAX_BIT_LENGTH = 83_886_080;
@@ -172,7 +184,13 @@ const zonedTimestamp: LogicalConverter = (schema, value) =>
     ? E.right(zonedTimestampText(value))
     : E.left(mismatch(schema, 'a string', value));
 
-const bits: LogicalConverter = (schema, value) => {
+/**
+ * bit(n) is exact: its length is the `length` parameter. A varbit's real length is lost (Debezium
+ * sends its declared maximum), so it is exact only when its highest bit is set at that length;
+ * any other is refused unless the 'varbit-length' loss is accepted (then padded to the maximum).
+ * Without the propagated source type a bit cannot be told from a varbit: the same rule applies.
+ */
+const bits: LogicalConverter = (schema, value, { acceptLosses }) => {
   if (typeof value !== 'string') return E.left(mismatch(schema, 'base64 bytes', value));
   return pipe(
     decodeBase64(value),
@@ -181,13 +199,49 @@ const bits: LogicalConverter = (schema, value) => {
       const used = bitsUsed(bytes);
       const declared = schema.parameters?.['length'];
       const length = declared === undefined ? used : Number(declared);
-      if (!Number.isSafeInteger(length) || length < used || length > MAX_BIT_LENGTH) {
+      if (!Number.isSafeInteger(length) || length < used) {
         return E.left(`${schema.name} length parameter ${declared ?? '(none)'} cannot hold ${used} bits`);
+      }
+      const sourceType = sourceColumnType(schema);
+      if (sourceType !== 'BIT' && used < length && !acceptLosses.has('varbit-length')) {
+        return E.left(sourceType === 'VARBIT' ? LOSS_REASONS['varbit-length'] : NEVER_CARRIED.unsizedBits);
+      }
+      if (length > MAX_BIT_LENGTH) {
+        return E.left(
+          `${schema.name} length ${length} is past PostgreSQL's longest bit string (an unbounded varbit)`,
+        );
       }
       return E.right(bitsText(bytes, length));
     }),
   );
 };
+
+/** timetz: Debezium moved it to UTC and dropped the offset; written only when that loss is accepted. */
+const zonedTime: LogicalConverter = (schema, value, { acceptLosses }) => {
+  if (typeof value !== 'string') return E.left(mismatch(schema, 'a string', value));
+  return acceptLosses.has('timetz-offset') ? E.right(value) : E.left(LOSS_REASONS['timetz-offset']);
+};
+
+/**
+ * JSON text as is, except an hstore (propagated source type HSTORE): Debezium's default
+ * `hstore.handling.mode=json` sends it as a JSON object of strings and nulls, which hstore_in does
+ * not read (XX000); it becomes the hstore literal.
+ */
+const json: LogicalConverter = (schema, value) => {
+  if (typeof value !== 'string') return E.left(mismatch(schema, 'a string', value));
+  return sourceColumnType(schema) === HSTORE ? hstoreFromJson(value) : E.right(value);
+};
+
+const HSTORE = 'HSTORE';
+
+function hstoreFromJson(text: string): E.Either<string, string> {
+  const parsed = parseJson(text);
+  const entries = E.isRight(parsed) && isJsonObject(parsed.right) ? Object.entries(parsed.right) : undefined;
+  if (entries === undefined || entries.some(([, v]) => v !== null && typeof v !== 'string')) {
+    return E.left('hstore (io.debezium.data.Json) expects a JSON object of strings and nulls');
+  }
+  return E.right(hstoreLiteral(entries as Array<[string, string | null]>));
+}
 
 const point: LogicalConverter = (schema, value) => {
   const x = isJsonObject(value) ? doubleOf(value['x'] ?? null) : E.left('');
@@ -228,6 +282,8 @@ export const LOGICAL_TYPES: Readonly<Record<string, LogicalConverter>> = {
   'io.debezium.time.NanoTimestamp': timestamp('ns'),
   'io.debezium.time.MicroDuration': microDuration,
   'io.debezium.time.ZonedTimestamp': zonedTimestamp,
+  'io.debezium.time.ZonedTime': zonedTime,
+  'io.debezium.data.Json': json,
   'io.debezium.data.Bits': bits,
   'io.debezium.data.geometry.Point': point,
   'io.debezium.data.DoubleVector': vector,

@@ -11,19 +11,27 @@ export type ArrayElement = string | null | readonly ArrayElement[];
  * SQL NULL), or contains a double quote, a backslash, a brace, the delimiter or white space
  * (array_isspace: space, \t, \n, \r, \v, \f); inside quotes, `"` and `\` get a backslash.
  */
-const NEEDS_QUOTES = /^$|^null$|["\\{}, \t\n\r\v\f]/i;
+const NEEDS_QUOTES: Readonly<Record<ArrayDelimiter, RegExp>> = {
+  ',': /^$|^null$|["\\{}, \t\n\r\v\f]/i,
+  ';': /^$|^null$|["\\{}; \t\n\r\v\f]/i,
+};
 
-const quoteElement = (text: string): string =>
-  NEEDS_QUOTES.test(text) ? `"${text.replace(/["\\]/g, '\\$&')}"` : text;
+/** An element type's `typdelim`: a comma for every type but box, whose text holds commas. */
+export type ArrayDelimiter = ',' | ';';
 
-/** `{a,NULL,"b c"}`: the text of a one- or multi-dimensional array (comma delimiter, as for every type Debezium maps). */
-export function arrayLiteral(elements: readonly ArrayElement[]): string {
+/**
+ * `{a,NULL,"b c"}`: the text of a one- or multi-dimensional array. The delimiter is the element
+ * type's: a comma, or a semicolon for box (`{(1,1),(0,0);(2,2),(1,1)}`).
+ */
+export function arrayLiteral(elements: readonly ArrayElement[], delimiter: ArrayDelimiter = ','): string {
+  const quoting = NEEDS_QUOTES[delimiter];
   const parts = elements.map((element) => {
     if (element === null) return 'NULL';
-    if (typeof element === 'string') return quoteElement(element);
-    return arrayLiteral(element);
+    if (typeof element === 'string')
+      return quoting.test(element) ? `"${element.replace(/["\\]/g, '\\$&')}"` : element;
+    return arrayLiteral(element, delimiter);
   });
-  return `{${parts.join(',')}}`;
+  return `{${parts.join(delimiter)}}`;
 }
 
 /** hstore_out always quotes keys and values and backslash-escapes `"` and `\` in them. */

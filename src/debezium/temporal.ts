@@ -172,11 +172,19 @@ export function intervalText(micros: number | bigint): E.Either<string, string> 
 const ISO_ZONED_TIMESTAMP =
   /^([+-]?)(\d{4,})-(\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}(?::\d{2}){0,2})$/;
 
+/**
+ * `-infinity` inside a timestamptz array: Debezium sends a scalar `-infinity` as that word, but an
+ * array element as pgjdbc's negative-infinity instant printed without its era, year 292269055 (of
+ * the era before Christ). PostgreSQL's timestamptz ends in year 294276, so no value can be this.
+ */
+const NEGATIVE_INFINITY_ELEMENT_YEAR = 292_269_055;
+
 export function zonedTimestampText(iso: string): string {
   const match = ISO_ZONED_TIMESTAMP.exec(iso);
   if (match === null) return iso;
   const [, sign = '', yearDigits = '', monthDay = '', clock = '', zone = ''] = match;
   const year = Number(`${sign}${yearDigits}`);
+  if (year === NEGATIVE_INFINITY_ELEMENT_YEAR) return '-infinity';
   if (sign === '' && year >= 1 && year <= MAX_PLAIN_ISO_YEAR) return iso;
   const bc = year <= 0;
   return `${pad(bc ? 1 - year : year, 4)}-${monthDay} ${clock}${zone === 'Z' ? '+00' : zone}${bc ? ' BC' : ''}`;

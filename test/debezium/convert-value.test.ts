@@ -2,9 +2,22 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import type { ConnectSchema } from '../../src/debezium/connect-schema.js';
 import { type ConvertOptions, valueText } from '../../src/debezium/convert-value.js';
+import { type DebeziumLoss, LOSS_REASONS, NEVER_CARRIED } from '../../src/debezium/losses.js';
 import { type Json, parseJson } from '../../src/debezium/parse-json.js';
 
-const options: ConvertOptions = { binaryHandlingMode: 'bytes' };
+const options: ConvertOptions = {
+  binaryHandlingMode: 'bytes',
+  acceptLosses: new Set(),
+  refuseNeverCarried: true,
+};
+const withMode = (binaryHandlingMode: ConvertOptions['binaryHandlingMode']): ConvertOptions => ({
+  ...options,
+  binaryHandlingMode,
+});
+const accepting = (...losses: DebeziumLoss[]): ConvertOptions => ({
+  ...options,
+  acceptLosses: new Set(losses),
+});
 
 /** Converts the JSON text of a value (parsed losslessly, as in a real message) with a schema. */
 function text(schema: ConnectSchema, json: string, opts: ConvertOptions = options) {
@@ -107,15 +120,9 @@ describe('booleans, strings, bytes', () => {
 
   it('decodes a bytea sent as a string when the source type and the mode are known', () => {
     const bytea = source('string', 'BYTEA');
-    expect(text(bytea, '"AAEC3q2+7/8="', { binaryHandlingMode: 'base64' })).toEqual(
-      ok('\\x000102deadbeefff'),
-    );
-    expect(text(bytea, '"AAEC3q2-7_8"', { binaryHandlingMode: 'base64-url-safe' })).toEqual(
-      ok('\\x000102deadbeefff'),
-    );
-    expect(text(bytea, '"000102deadbeefff"', { binaryHandlingMode: 'hex' })).toEqual(
-      ok('\\x000102deadbeefff'),
-    );
+    expect(text(bytea, '"AAEC3q2+7/8="', withMode('base64'))).toEqual(ok('\\x000102deadbeefff'));
+    expect(text(bytea, '"AAEC3q2-7_8"', withMode('base64-url-safe'))).toEqual(ok('\\x000102deadbeefff'));
+    expect(text(bytea, '"000102deadbeefff"', withMode('hex'))).toEqual(ok('\\x000102deadbeefff'));
     expect(failed(text(bytea, '"AAEC"'))).toBe(true); // mode 'bytes' cannot explain a string
   });
 
@@ -139,7 +146,9 @@ describe('booleans, strings, bytes', () => {
     expect(text(named('string', 'io.debezium.time.ZonedTimestamp'), '"2024-06-10T06:13:20.123456Z"')).toEqual(
       ok('2024-06-10T06:13:20.123456Z'),
     );
-    expect(text(named('string', 'io.debezium.time.ZonedTime'), '"06:13:20.5Z"')).toEqual(ok('06:13:20.5Z'));
+    expect(
+      text(named('string', 'io.debezium.time.ZonedTime'), '"06:13:20.5Z"', accepting('timetz-offset')),
+    ).toEqual(ok('06:13:20.5Z'));
     expect(text(named('string', 'io.debezium.time.Interval'), '"P1Y2M3DT4H5M6.78S"')).toEqual(
       ok('P1Y2M3DT4H5M6.78S'),
     );
@@ -335,12 +344,133 @@ describe('maps, structs and other logical types', () => {
     expect(text(hstore, '{"a":"1","b \\"q\\"":null}')).toEqual(ok('"a"=>"1", "b \\"q\\""=>NULL'));
   });
 
-  it('writes Bits with the declared length, most significant bit first', () => {
-    expect(text(named('bytes', 'io.debezium.data.Bits', { length: '8' }), '"Cw=="')).toEqual(ok('00001011'));
-    expect(text(named('bytes', 'io.debezium.data.Bits', { length: '16' }), '"AQE="')).toEqual(
-      ok('0000000100000001'),
-    );
-    expect(text(named('bytes', 'io.debezium.data.Bits', { length: '3' }), '"AQE="')).toSatisfy(failed);
+  it('writes an empty hstore (map mode) as the empty literal', () => {
+    const hstore: ConnectSchema = {
+      type: 'map',
+      keys: { type: 'string', optional: false },
+      values: { type: 'string', optional: true },
+      optional: true,
+    };
+    expect(text(hstore, '{}')).toEqual(ok(''));
+  });
+
+  describe('hstore as JSON (io.debezium.data.Json, source type HSTORE: hstore.handling.mode=json)', () => {
+    const hstore: ConnectSchema = {
+      ...named('string', 'io.debezium.data.Json'),
+      parameters: { '__debezium.source.column.type': 'HSTORE' },
+    };
+    const json = (object: Record<string, string | null>): string => JSON.stringify(JSON.stringify(object));
+
+    it('quotes keys and values, escapes quotes and backslashes, keeps NULL values', () => {
+      expect(text(hstore, json({ 'a b': 'c,d', 'q"': 'x=>y\\', e: null, NULL: 'NULL', '': '' }))).toEqual(
+        ok('"a b"=>"c,d", "q\\""=>"x=>y\\\\", "e"=>NULL, "NULL"=>"NULL", ""=>""'),
+      );
+    });
+
+    it('writes an empty hstore as the empty literal', () => {
+      expect(text(hstore, json({}))).toEqual(ok(''));
+    });
+
+    it('refuses JSON that is not an object of strings and nulls', () => {
+      expect(failed(text(hstore, JSON.stringify('[1]')))).toBe(true);
+      expect(failed(text(hstore, JSON.stringify('{"a":1}')))).toBe(true);
+      expect(failed(text(hstore, JSON.stringify('not json')))).toBe(true);
+    });
+
+    it('leaves json and jsonb (another source type) as they are', () => {
+      const jsonb = {
+        ...named('string', 'io.debezium.data.Json'),
+        parameters: { '__debezium.source.column.type': 'JSONB' },
+      };
+      expect(text(jsonb, JSON.stringify('{"a": "1"}'))).toEqual(ok('{"a": "1"}'));
+    });
+
+    it('converts each item of an hstore[] (the source type sits on the array schema)', () => {
+      const array: ConnectSchema = {
+        type: 'array',
+        items: named('string', 'io.debezium.data.Json'),
+        optional: true,
+        parameters: { '__debezium.source.column.type': '_HSTORE' },
+      };
+      expect(text(array, JSON.stringify(['{"a":"1"}', null, '{}']))).toEqual(
+        ok('{"\\"a\\"=>\\"1\\"",NULL,""}'),
+      );
+    });
+  });
+
+  it('reads the bytes of array items of a type Debezium does not know as their text (a composite, a domain)', () => {
+    const composites = (arrayType: string): ConnectSchema => ({
+      type: 'array',
+      items: { type: 'bytes', optional: true },
+      optional: true,
+      parameters: { '__debezium.source.column.type': arrayType },
+    });
+    const items = JSON.stringify([Buffer.from('(1,a)').toString('base64'), null]);
+    expect(text(composites('"S"."_PAIR"'), items)).toEqual(ok('{"(1,a)",NULL}'));
+    expect(text(composites('_PAIR'), items)).toEqual(ok('{"(1,a)",NULL}'));
+    expect(text(composites('_BYTEA'), items)).toEqual(ok('{"\\\\x28312c6129",NULL}'));
+  });
+
+  it('writes bit(n) with the declared length, most significant bit first', () => {
+    const bit = (length: string): ConnectSchema => ({
+      ...named('bytes', 'io.debezium.data.Bits', { length }),
+      parameters: { length, '__debezium.source.column.type': 'BIT' },
+    });
+    expect(text(bit('8'), '"Cw=="')).toEqual(ok('00001011'));
+    expect(text(bit('8'), '"oA=="')).toEqual(ok('10100000'));
+    expect(text(bit('16'), '"AQE="')).toEqual(ok('0000000100000001'));
+    expect(text(bit('3'), '"AQE="')).toSatisfy(failed);
+  });
+
+  describe('varbit, whose real length Debezium drops (it sends the declared maximum)', () => {
+    const varbit = (length: string): ConnectSchema => ({
+      ...named('bytes', 'io.debezium.data.Bits', { length }),
+      parameters: { length, '__debezium.source.column.type': 'VARBIT' },
+    });
+
+    it("refuses a value shorter than the maximum: B'101' in a varbit(16) is not 0000000000000101", () => {
+      expect(valueAt(text(varbit('16'), '"BQ=="'))).toBe(LOSS_REASONS['varbit-length']);
+      expect(valueAt(text(varbit('4'), '""'))).toBe(LOSS_REASONS['varbit-length']);
+    });
+
+    it('writes a value whose highest bit sits at the maximum: nothing was lost', () => {
+      expect(text(varbit('3'), '"BQ=="')).toEqual(ok('101'));
+    });
+
+    it("pads to the maximum only when the 'varbit-length' loss is accepted", () => {
+      expect(text(varbit('16'), '"BQ=="', accepting('varbit-length'))).toEqual(ok('0000000000000101'));
+    });
+
+    it('refuses an unbounded varbit shorter than 2^31 - 1 bits, accepted or not', () => {
+      expect(valueAt(text(varbit('2147483647'), '"Aw=="'))).toBe(LOSS_REASONS['varbit-length']);
+      expect(valueAt(text(varbit('2147483647'), '"Aw=="', accepting('varbit-length')))).toMatch(
+        /unbounded varbit/,
+      );
+    });
+
+    it('refuses Bits without a propagated source type unless the value fills its length', () => {
+      const bits = named('bytes', 'io.debezium.data.Bits', { length: '8' });
+      expect(valueAt(text(bits, '"Cw=="'))).toBe(NEVER_CARRIED.unsizedBits);
+      expect(text(bits, '"oA=="')).toEqual(ok('10100000'));
+    });
+  });
+
+  it('refuses bit and varbit arrays, which Debezium sends as null whatever they hold', () => {
+    const bitArray: ConnectSchema = {
+      ...named('bytes', 'io.debezium.data.Bits', { length: '3' }),
+      parameters: { length: '3', '__debezium.source.column.type': '_BIT' },
+    };
+    expect(valueAt(text(bitArray, 'null'))).toBe(NEVER_CARRIED.bitArray);
+    expect(text(bitArray, 'null', { ...options, refuseNeverCarried: false })).toEqual(ok(null));
+  });
+
+  it('refuses timetz unless its lost offset is accepted', () => {
+    const timetz = named('string', 'io.debezium.time.ZonedTime');
+    expect(valueAt(text(timetz, '"07:04:56.789012Z"'))).toBe(LOSS_REASONS['timetz-offset']);
+    expect(text(timetz, '"07:04:56.789012Z"', accepting('timetz-offset'))).toEqual(ok('07:04:56.789012Z'));
+    expect(text(timetz, 'null')).toEqual(ok(null));
+    const timetzArray: ConnectSchema = { type: 'array', items: timetz, optional: true };
+    expect(valueAt(text(timetzArray, '["07:00:00Z"]'))).toBe(LOSS_REASONS['timetz-offset']);
   });
 
   it('writes points and vectors', () => {

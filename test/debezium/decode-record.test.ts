@@ -283,3 +283,52 @@ describe('decodeRecord: failures', () => {
     );
   });
 });
+
+describe('decodeRecord: values Debezium loses (issue 16)', () => {
+  const nameColumn = {
+    type: 'string',
+    optional: true,
+    parameters: { '__debezium.source.column.type': 'NAME' },
+    field: 'handle',
+  };
+  const timetzColumn = { type: 'string', optional: true, name: 'io.debezium.time.ZonedTime', field: 'at' };
+  const lossy = envelopeSchema([...userColumns, nameColumn, timetzColumn]);
+  const row = (overrides = {}) => userRow({ handle: null, at: null, ...overrides });
+
+  it('refuses a null name in a streamed change: Debezium streams every name as null without include.unknown.datatypes', () => {
+    for (const op of ['c', 'u'] as const) {
+      const value = wrapped(lossy, payload(op, null, row()));
+      expect(failure(decodeRecord(record(userKey(), value))).reason).toMatch(
+        /^after\.handle: name: .*include\.unknown\.datatypes=true/,
+      );
+    }
+  });
+
+  it('takes a null name as NULL in a snapshot read (JDBC carries names) and when told the connector includes unknown types', () => {
+    const read = wrapped(lossy, payload('r', null, row(), { source: source({ snapshot: 'true' }) }));
+    expect(change(decodeRecord(record(userKey(), read))).after?.['handle']).toBeNull();
+    const streamed = wrapped(lossy, payload('c', null, row()));
+    expect(
+      change(decodeRecord(record(userKey(), streamed), { includeUnknownDatatypes: true })).after?.['handle'],
+    ).toBeNull();
+    expect(
+      change(decodeRecord(record(userKey(), wrapped(lossy, payload('c', null, row({ handle: 'a_name' }))))))
+        .after?.['handle'],
+    ).toBe('a_name');
+  });
+
+  it('refuses a timetz unless the lost offset is accepted', () => {
+    const value = wrapped(lossy, payload('c', null, row({ handle: 'a_name', at: '07:04:56Z' })));
+    expect(failure(decodeRecord(record(userKey(), value))).reason).toMatch(
+      /^after\.at: timetz: .*PIPELINE_ACCEPT_LOSSES=timetz-offset/,
+    );
+    expect(
+      change(decodeRecord(record(userKey(), value), { acceptLosses: ['timetz-offset'] })).after?.['at'],
+    ).toBe('07:04:56Z');
+  });
+
+  it('never refuses a delete for what its before-image lost: a delete is applied by key alone', () => {
+    const value = wrapped(lossy, payload('d', row({ at: '07:04:56Z' }), null));
+    expect(change(decodeRecord(record(userKey(), value))).op).toBe('d');
+  });
+});

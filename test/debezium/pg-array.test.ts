@@ -17,6 +17,11 @@ describe('arrayLiteral (as array_out prints)', () => {
     expect(arrayLiteral(['👩‍💻', 'e\u0301'])).toBe('{👩‍💻,e\u0301}');
   });
 
+  it('delimits box elements with semicolons, and quotes a semicolon instead of a comma there', () => {
+    expect(arrayLiteral(['(1,1),(0,0)', '(2,2),(1,1)', null], ';')).toBe('{(1,1),(0,0);(2,2),(1,1);NULL}');
+    expect(arrayLiteral(['a;b', ''], ';')).toBe('{"a;b";""}');
+  });
+
   it('nests multidimensional arrays', () => {
     expect(
       arrayLiteral([

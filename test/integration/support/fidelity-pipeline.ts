@@ -13,6 +13,7 @@ import {
   createTargetPool,
   type UnknownColumnPolicy,
 } from '../../../src/sinks/index.js';
+import type { DecodeOptions } from '../../../src/operators/decodeDebezium.js';
 import type { RouteConfig } from '../../../src/operators/route.js';
 import type { TableRef } from '../../../src/types.js';
 import { MAX_MESSAGE_BYTES } from './fidelity-stack.js';
@@ -24,6 +25,8 @@ export interface FidelityPipelineOptions {
   readonly route: RouteConfig;
   readonly deadLetterTable: TableRef;
   readonly unknownColumns?: UnknownColumnPolicy;
+  /** What the decoder is told about the connector, and which Debezium losses it writes. */
+  readonly decode?: DecodeOptions;
 }
 
 export interface FidelityPipeline {
@@ -43,7 +46,7 @@ const BATCH = { maxSize: 500, maxBytes: 4 * MAX_MESSAGE_BYTES, maxWaitMs: 100 } 
 const RETRY = { maxRetries: 3, initialDelayMs: 100, maxDelayMs: 1000 } as const;
 
 export async function startFidelityPipeline(options: FidelityPipelineOptions): Promise<FidelityPipeline> {
-  const { groupId, topics, route, deadLetterTable, unknownColumns = 'ignore' } = options;
+  const { groupId, topics, route, deadLetterTable, unknownColumns = 'ignore', decode } = options;
   const logLines: Record<string, unknown>[] = [];
   const logger = pino(
     { level: 'info' },
@@ -72,6 +75,7 @@ export async function startFidelityPipeline(options: FidelityPipelineOptions): P
       deadLetters,
       stop: stopSwitch,
       route,
+      decode,
       batch: BATCH,
       retry: RETRY,
     }).subscribe({

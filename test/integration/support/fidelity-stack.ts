@@ -94,6 +94,7 @@ export const EXACT_OPTIONS: Readonly<Record<string, string>> = {
   'decimal.handling.mode': 'string',
   'interval.handling.mode': 'string',
   'column.propagate.source.type': '.*',
+  'include.unknown.datatypes': 'true',
   'value.converter.replace.null.with.default': 'false',
 };
 
@@ -105,6 +106,7 @@ export const DEBEZIUM_DEFAULT_OPTIONS: Readonly<Record<string, string>> = {
   'decimal.handling.mode': 'precise',
   'interval.handling.mode': 'numeric',
   'column.propagate.source.type': '',
+  'include.unknown.datatypes': 'false',
   'value.converter.replace.null.with.default': 'true',
 };
 
