@@ -44,7 +44,10 @@ async function runWorker(
   const db = new pg.Client({ connectionString: options.sourceUrl });
   await db.connect();
   const random = seededRandom(options.seed * 31 + index);
-  const rows = new WorkerRows(`chaos-${options.seed}-${index}`, options.maxRowsPerWorker ?? 2000);
+  // E-mail addresses are unique in the source: the start time keeps a replayed seed (or a fault run
+  // twice) from writing one an earlier workload wrote. The random choices stay the seed's.
+  const tag = `chaos-${options.seed}-${index}-${Date.now().toString(36)}`;
+  const rows = new WorkerRows(tag, options.maxRowsPerWorker ?? 2000);
   try {
     let carry = 0;
     let next = Date.now();
