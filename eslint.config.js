@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.stack/', '.stack-chaos/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.stack/', '.stack-chaos/', '.stack-bench/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

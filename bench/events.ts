@@ -145,6 +145,8 @@ const rowPayload = (row: BenchRow) => ({
 });
 
 export interface BenchMessage {
+  /** The row's id: the bench chooses the partition from it, so it knows each partition's content. */
+  id: number;
   key: string;
   value: string | null;
 }
@@ -187,7 +189,7 @@ export function envelope(
       ts_ns: nowMs * 1_000_000,
     },
   });
-  return { key: keyJson, value };
+  return { id, key: keyJson, value };
 }
 
 /**
@@ -234,7 +236,7 @@ export function* generateEvents(
       yield envelope(prefix, 'd', current, null, lsn);
       emitted += 1;
       if (emitted >= count) break;
-      yield { key: JSON.stringify({ schema: keySchema(prefix), payload: { id } }), value: null };
+      yield { id, key: JSON.stringify({ schema: keySchema(prefix), payload: { id } }), value: null };
     }
     emitted += 1;
   }

@@ -1,16 +1,14 @@
 /**
- * Runs the built pipeline service (`node dist/cli/pipeline.js`, as in production) on the bench
- * topic and measures its drain: from the consumer group's first member to zero lag, and its peak
- * resident memory (VmHWM) from /proc.
+ * Runs the built pipeline service (`node dist/src/cli/pipeline.js`, as in production) on the bench
+ * topic, as one or more instances in one consumer group, and times their drain on the bench's one
+ * clock (bench/drain.ts); peak resident memory (VmHWM) from /proc, the largest of the instances.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
-import { consumerLag } from '../src/streams/consumerLag.js';
-
-const POLL_MS = 100;
+import { timeDrain } from './drain.js';
+import type { Backlog } from './fill.js';
 
 function peakRssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -26,56 +24,68 @@ export interface PipelineRun {
 export async function runPipelineService({
   admin,
   root,
+  logs,
   env,
+  instances,
   groupId,
-  topic,
+  backlog,
   timeoutMs,
+  nodeArgs = [],
 }: {
   admin: Admin;
   root: string;
+  /** The folder for each instance's log. */
+  logs: string;
   env: Record<string, string>;
+  instances: number;
   groupId: string;
-  topic: string;
+  backlog: Backlog;
   timeoutMs: number;
+  /** Extra node flags (BENCH_NODE_ARGS, e.g. --cpu-prof). */
+  nodeArgs?: readonly string[];
 }): Promise<PipelineRun> {
-  const logFile = path.join(root, '.stack', 'logs', 'bench-pipeline.log');
-  fs.mkdirSync(path.dirname(logFile), { recursive: true });
-  const log = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'src', 'cli', 'pipeline.js')], {
-    env: {
-      ...process.env,
-      ...env,
-      PIPELINE_GROUP_ID: groupId,
-      // Each run is a fresh group replaying the backlog onto the bench's own tables.
-      PIPELINE_NEW_GROUP_START: 'earliest',
-      LOG_FORMAT: 'json',
-      PIPELINE_PROGRESS_INTERVAL_MS: '0',
-    },
-    stdio: ['ignore', log, log],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const deadline = Date.now() + timeoutMs;
+  fs.mkdirSync(logs, { recursive: true });
+  const children: { child: ChildProcess; logFile: string; log: number; exited: Promise<unknown> }[] = [];
   try {
-    let started: number | undefined;
-    for (;;) {
-      if (child.exitCode !== null)
-        throw new Error(`the pipeline exited early (code ${child.exitCode}); see ${logFile}`);
-      if (Date.now() > deadline)
-        throw new Error(`the pipeline did not drain within ${timeoutMs / 1000} s; see ${logFile}`);
-      if (started === undefined) {
-        const [group] = (await admin.describeGroups([groupId])).groups;
-        if (group && group.state === 'Stable' && group.members.length > 0) started = performance.now();
-      } else if ((await consumerLag(admin, groupId, [topic])) === 0) {
-        const seconds = (performance.now() - started) / 1000;
-        const rss = peakRssMb(child.pid!);
-        child.kill('SIGTERM');
-        await exited;
-        return { seconds, peakRssMb: rss };
-      }
-      await sleep(POLL_MS);
+    for (let i = 0; i < instances; i += 1) {
+      const logFile = path.join(logs, `bench-pipeline-${i + 1}.log`);
+      const log = fs.openSync(logFile, 'w');
+      const child = spawn(
+        process.execPath,
+        [...nodeArgs, path.join(root, 'dist', 'src', 'cli', 'pipeline.js')],
+        {
+          env: {
+            ...process.env,
+            ...env,
+            PIPELINE_GROUP_ID: groupId,
+            // Each run is a fresh group replaying the backlog onto the bench's own table.
+            PIPELINE_NEW_GROUP_START: 'earliest',
+            LOG_FORMAT: 'json',
+            PIPELINE_PROGRESS_INTERVAL_MS: '0',
+          },
+          stdio: ['ignore', log, log],
+        },
+      );
+      children.push({ child, logFile, log, exited: new Promise((r) => child.on('exit', r)) });
     }
+    const seconds = await timeDrain(admin, groupId, backlog, {
+      timeoutMs,
+      check: async () => {
+        const gone = children.find(({ child }) => child.exitCode !== null);
+        if (gone)
+          throw new Error(
+            `a pipeline instance exited early (code ${gone.child.exitCode}); see ${gone.logFile}`,
+          );
+      },
+    });
+    const rss = Math.max(...children.map(({ child }) => peakRssMb(child.pid!)));
+    for (const { child } of children) child.kill('SIGTERM');
+    await Promise.all(children.map(({ exited }) => exited));
+    return { seconds, peakRssMb: rss };
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    fs.closeSync(log);
+    for (const { child, log } of children) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      fs.closeSync(log);
+    }
   }
 }

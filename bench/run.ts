@@ -1,21 +1,29 @@
 /**
- * `npm run bench`: one run, same data, same target.
+ * `npm run bench`: one run, same data, same target, on the bench's own stack (bench/stack.ts).
  *
- *   1. fills a topic with BENCH_EVENTS Debezium change events (default 200,000: inserts, updates,
- *      deletes with tombstones, over BENCH_KEYS keys, BENCH_PARTITIONS partitions);
+ *   1. fills a topic with BENCH_EVENTS Debezium messages (default 200,000: inserts, updates,
+ *      deletes each followed by its tombstone, over BENCH_KEYS keys, BENCH_PARTITIONS partitions),
+ *      and a smaller topic of the same mix for the naive consumer;
  *   2. raw limits: kafkajs consume-and-parse of the whole topic; COPY of the final rows;
- *   3. this pipeline draining the whole backlog (the built service, as a child process);
- *   4. the naive per-record consumer (one statement + one commit per message) on a prefix;
- * and prints a table of rates, ratios and the pipeline's peak RSS. Needs the stack (npm run stack:up).
+ *   3. this pipeline draining the backlog (the built service): 1 instance, then 2 in one group;
+ *   4. the peer, Debezium's JDBC sink, in each configuration of bench/peer.ts;
+ *   5. the naive per-record consumer on its own topic;
+ * checks the target after every drain, and prints the machine, the versions and one table.
+ * BENCH_SYSTEMS (comma list of raw, pipeline, pipeline2, peer, naive) runs a subset.
  */
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import { PROJECT_ROOT, resolveUrls } from '../infra/stack/config.js';
-import { BENCH_TABLE, generateEvents, TARGET_DDL, type BenchRow } from './events.js';
+import { PROJECT_ROOT, stackPaths } from '../infra/stack/config.js';
+import { BENCH_TABLE, TARGET_DDL } from './events.js';
+import { fillTopic, type Backlog } from './fill.js';
 import { runNaiveConsumer } from './naive-consumer.js';
+import { PEER_CONFIGS, PEER_DEFAULTS, runPeer } from './peer.js';
 import { runPipelineService } from './pipeline-run.js';
 import { consumeAndParse, copyFinalRows } from './raw-limits.js';
+import { fmt, machineLines, printTable, type Row } from './report.js';
+import { benchStackDown, benchStackUp } from './stack.js';
 import { verifyTarget } from './verify.js';
 
 const positive = (name: string, fallback: number): number => {
@@ -28,11 +36,14 @@ const positive = (name: string, fallback: number): number => {
 const EVENTS = positive('BENCH_EVENTS', 200_000);
 const KEYS = positive('BENCH_KEYS', Math.max(1000, Math.floor(EVENTS / 4)));
 const PARTITIONS = positive('BENCH_PARTITIONS', 4);
-const NAIVE_EVENTS = Math.min(EVENTS, positive('BENCH_NAIVE_EVENTS', 3000));
-// A produce request stays under the broker's 1 MB message.max.bytes (events are about 2.3 kB each).
-const PRODUCE_BATCH = 300;
+// The naive consumer's topic keeps the main one's ratio of events to keys: the same mix of changes.
+const NAIVE_EVENTS = Math.min(EVENTS, positive('BENCH_NAIVE_EVENTS', 4000));
+const NAIVE_KEYS = Math.max(1, Math.round((NAIVE_EVENTS * KEYS) / EVENTS));
+const DRAIN_TIMEOUT_MS = 10 * 60_000;
+const SYSTEMS = new Set((process.env.BENCH_SYSTEMS ?? 'raw,pipeline,pipeline2,peer,naive').split(','));
 const PREFIX = 'bench';
 const TOPIC = `${PREFIX}.public.${BENCH_TABLE}`;
+const NAIVE_PREFIX = 'bench-naive';
 
 function seeded(seed: number): () => number {
   let state = seed >>> 0;
@@ -46,11 +57,11 @@ function seeded(seed: number): () => number {
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const say = (line: string): void => console.log(line);
-const rate = (count: number, seconds: number): number => Math.round(count / seconds);
-const fmt = (n: number): string => n.toLocaleString('en-US');
+const describe = (b: Backlog): string =>
+  `${fmt(b.messages)} messages: ${fmt(b.changes)} change events + ${fmt(b.tombstones)} tombstones, ${fmt(b.finalRows.length)} final rows`;
 
 async function main(): Promise<void> {
-  const urls = resolveUrls();
+  const urls = await benchStackUp(say);
   const kafka = new Kafka({
     clientId: 'bench',
     brokers: urls.KAFKA_BROKERS.split(','),
@@ -60,47 +71,17 @@ async function main(): Promise<void> {
   await admin.connect();
   const target = new pg.Client({ connectionString: urls.TARGET_DATABASE_URL });
   await target.connect();
+  const rows: Row[] = [];
   try {
-    say(`Building the pipeline (npm run build)…`);
+    const machine = await machineLines(PROJECT_ROOT, target);
+    say('Building the pipeline (npm run build)…');
     execFileSync('npm', ['run', '-s', 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
 
-    say(`Filling ${TOPIC}: ${fmt(EVENTS)} change events over ${fmt(KEYS)} keys, ${PARTITIONS} partitions…`);
-    if ((await admin.listTopics()).includes(TOPIC)) {
-      await admin.deleteTopics({ topics: [TOPIC] });
-      while ((await admin.listTopics()).includes(TOPIC)) await new Promise((r) => setTimeout(r, 200));
-    }
-    await admin.createTopics({
-      topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 1 }],
-      waitForLeaders: true,
-    });
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    const events = generateEvents(PREFIX, EVENTS, KEYS, seeded(42));
-    let messages = 0;
-    let finalRows: Map<number, BenchRow> | undefined;
-    const produceStarted = performance.now();
-    let chunk: { key: string; value: string | null }[] = [];
-    const send = async (): Promise<void> => {
-      await producer.send({ topic: TOPIC, messages: chunk });
-      messages += chunk.length;
-      chunk = [];
-    };
-    for (;;) {
-      const next = events.next();
-      if (next.done) {
-        finalRows = next.value;
-        break;
-      }
-      chunk.push(next.value);
-      if (chunk.length === PRODUCE_BATCH) await send();
-    }
-    if (chunk.length > 0) await send();
-    await producer.disconnect();
-    say(
-      `  produced ${fmt(messages)} messages (tombstones included) in ${((performance.now() - produceStarted) / 1000).toFixed(1)} s`,
-    );
-    const rows = [...finalRows!.values()];
-
+    say(`Filling ${TOPIC}: ${fmt(EVENTS)} messages over ${fmt(KEYS)} keys, ${PARTITIONS} partitions…`);
+    const random = seeded(42);
+    const fillOptions = { kafka, admin, keys: KEYS, partitions: PARTITIONS, random };
+    const backlog = await fillTopic({ ...fillOptions, prefix: PREFIX, topic: TOPIC, events: EVENTS });
+    say(`  ${describe(backlog)}`);
     await target.query(`DROP TABLE IF EXISTS ${BENCH_TABLE}`);
     await target.query(TARGET_DDL);
     if (process.env.BENCH_FILL_ONLY === '1') {
@@ -108,88 +89,176 @@ async function main(): Promise<void> {
       return;
     }
 
-    say('Raw limit 1: kafkajs consume + JSON.parse of every message…');
-    const parseSeconds = await consumeAndParse({
-      brokers: urls.KAFKA_BROKERS,
-      topic: TOPIC,
-      total: messages,
-    });
-    say(`Raw limit 2: COPY of the ${fmt(rows.length)} final rows…`);
-    const copySeconds = await copyFinalRows({ targetUrl: urls.TARGET_DATABASE_URL, rows });
-
-    say('This pipeline: draining the whole backlog…');
-    const run = await runPipelineService({
-      admin,
-      root: PROJECT_ROOT,
-      env: {
-        KAFKA_BROKERS: urls.KAFKA_BROKERS,
-        TARGET_DATABASE_URL: urls.TARGET_DATABASE_URL,
-        PIPELINE_TOPIC_PATTERN: `^${TOPIC.replaceAll('.', '\\.')}$`,
-        PIPELINE_TOPIC_PREFIX: PREFIX,
-      },
-      groupId: `bench-pipeline-${Date.now()}`,
-      topic: TOPIC,
-      timeoutMs: 30 * 60_000,
-    });
-    const verified = await verifyTarget(target, rows);
-
-    say(`Naive consumer: the first ${fmt(NAIVE_EVENTS)} messages, one statement and one commit each…`);
-    await target.query(`TRUNCATE ${BENCH_TABLE}`);
-    const naiveSeconds = await runNaiveConsumer({
-      brokers: urls.KAFKA_BROKERS,
-      topic: TOPIC,
-      targetUrl: urls.TARGET_DATABASE_URL,
-      limit: NAIVE_EVENTS,
-    });
-
-    const pipelineRate = rate(EVENTS, run.seconds);
-    const naiveRate = rate(NAIVE_EVENTS, naiveSeconds);
-    const parseRate = rate(messages, parseSeconds);
-    const copyRate = rate(rows.length, copySeconds);
-    const lowerRaw = Math.min(parseRate, copyRate);
-    const table = [
-      ['measure', 'items', 'seconds', 'per second', 'pipeline ÷ this'],
-      ['this pipeline (drain, changes)', fmt(EVENTS), run.seconds.toFixed(2), fmt(pipelineRate), '1.00'],
-      [
-        'naive consumer (changes)',
-        fmt(NAIVE_EVENTS),
-        naiveSeconds.toFixed(2),
-        fmt(naiveRate),
-        (pipelineRate / naiveRate).toFixed(1),
-      ],
-      [
-        'raw: kafkajs consume + parse (messages)',
-        fmt(messages),
-        parseSeconds.toFixed(2),
-        fmt(parseRate),
-        (pipelineRate / parseRate).toFixed(2),
-      ],
-      [
-        'raw: COPY of final rows (rows)',
-        fmt(rows.length),
-        copySeconds.toFixed(2),
-        fmt(copyRate),
-        (pipelineRate / copyRate).toFixed(2),
-      ],
-    ];
-    const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-    say('');
-    for (const [i, row] of table.entries()) {
-      say(
-        `| ${row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`,
-      );
-      if (i === 0) say(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+    if (SYSTEMS.has('raw')) {
+      say('Raw limit: kafkajs consume + JSON.parse of every message…');
+      const parseSeconds = await consumeAndParse({
+        brokers: urls.KAFKA_BROKERS,
+        topic: TOPIC,
+        total: backlog.messages,
+      });
+      rows.push({
+        system: 'raw: kafkajs consume + JSON.parse',
+        unit: 'messages',
+        count: backlog.messages,
+        seconds: parseSeconds,
+      });
+      say(`Raw limit: COPY of the ${fmt(backlog.finalRows.length)} final rows…`);
+      const copySeconds = await copyFinalRows({
+        targetUrl: urls.TARGET_DATABASE_URL,
+        rows: backlog.finalRows,
+      });
+      rows.push({
+        system: 'raw: COPY of the final rows',
+        unit: 'rows',
+        count: backlog.finalRows.length,
+        seconds: copySeconds,
+      });
     }
+
+    const pipelineEnv = {
+      KAFKA_BROKERS: urls.KAFKA_BROKERS,
+      TARGET_DATABASE_URL: urls.TARGET_DATABASE_URL,
+      PIPELINE_TOPIC_PATTERN: `^${TOPIC.replaceAll('.', '\\.')}$`,
+      PIPELINE_TOPIC_PREFIX: PREFIX,
+    };
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    let peakRss: number | undefined;
+    for (const instances of [1, 2]) {
+      if (!SYSTEMS.has(instances === 1 ? 'pipeline' : 'pipeline2')) continue;
+      const system = `this pipeline, ${instances} instance${instances > 1 ? 's' : ''}`;
+      say(`${system}: draining the backlog…`);
+      await target.query(`TRUNCATE ${BENCH_TABLE}`);
+      try {
+        const run = await runPipelineService({
+          admin,
+          root: PROJECT_ROOT,
+          logs: stackPaths().logs,
+          env: pipelineEnv,
+          instances,
+          groupId: `bench-pipeline-${Date.now()}`,
+          backlog,
+          timeoutMs: DRAIN_TIMEOUT_MS,
+          nodeArgs,
+        });
+        const verified = await verifyTarget(target, backlog.finalRows);
+        say(`  ${run.seconds.toFixed(2)} s; ${verified}`);
+        rows.push({ system, unit: 'change events', count: backlog.changes, seconds: run.seconds });
+        if (instances === 1) {
+          // Beside the raw consume + parse, which counts messages.
+          rows.push({ system, unit: 'messages', count: backlog.messages, seconds: run.seconds });
+          peakRss = run.peakRssMb;
+        }
+      } catch (error) {
+        rows.push({ system, unit: 'change events', count: backlog.changes, note: (error as Error).message });
+      }
+    }
+
+    if (SYSTEMS.has('peer')) {
+      const configs =
+        process.env.BENCH_PEER_DEFAULTS === '1' ? [...PEER_CONFIGS, PEER_DEFAULTS] : PEER_CONFIGS;
+      for (const config of configs) {
+        const system = `Debezium JDBC sink, ${config.label}`;
+        say(`${system}…`);
+        const result = await runPeer({
+          config,
+          connectUrl: urls.CONNECT_URL,
+          targetUrl: urls.TARGET_DATABASE_URL,
+          admin,
+          target,
+          backlog,
+          timeoutMs: DRAIN_TIMEOUT_MS,
+        });
+        if ('seconds' in result) {
+          say(`  ${result.seconds.toFixed(2)} s; ${result.verified}`);
+          rows.push({ system, unit: 'change events', count: backlog.changes, seconds: result.seconds });
+        } else {
+          say(`  failed: ${result.failed}`);
+          rows.push({ system, unit: 'change events', count: backlog.changes, note: result.failed });
+        }
+      }
+    }
+
+    if (SYSTEMS.has('naive')) {
+      say(
+        `Naive consumer: ${fmt(NAIVE_EVENTS)} messages of the same mix, one statement and one commit each…`,
+      );
+      const naiveTopic = `${NAIVE_PREFIX}.public.${BENCH_TABLE}`;
+      const naive = await fillTopic({
+        ...fillOptions,
+        keys: NAIVE_KEYS,
+        random: seeded(7),
+        prefix: NAIVE_PREFIX,
+        topic: naiveTopic,
+        events: NAIVE_EVENTS,
+      });
+      say(`  ${describe(naive)}`);
+      await target.query(`TRUNCATE ${BENCH_TABLE}`);
+      const seconds = await runNaiveConsumer({
+        brokers: urls.KAFKA_BROKERS,
+        topic: naiveTopic,
+        targetUrl: urls.TARGET_DATABASE_URL,
+        limit: naive.messages,
+      });
+      await verifyTarget(target, naive.finalRows);
+      rows.push({
+        system: 'naive consumer (per record)',
+        unit: 'change events',
+        count: naive.changes,
+        seconds,
+      });
+      await admin.deleteTopics({ topics: [naiveTopic] }).catch(() => undefined);
+    }
+
+    const rateOf = (system: string, unit: Row['unit']): number | undefined => {
+      const row = rows.find((r) => r.system === system && r.unit === unit && r.seconds !== undefined);
+      return row && row.count / row.seconds!;
+    };
+    const best = (prefix: string): Row | undefined =>
+      rows
+        .filter((r) => r.system.startsWith(prefix) && r.unit === 'change events' && r.seconds !== undefined)
+        .sort((a, b) => a.seconds! - b.seconds!)[0];
     say('');
-    say(`pipeline peak RSS: ${run.peakRssMb.toFixed(0)} MB (VmHWM)`);
-    say(`pipeline vs naive: ${(pipelineRate / naiveRate).toFixed(1)}× (target ≥ 15×)`);
-    say(`pipeline vs lower raw limit: ${((pipelineRate / lowerRaw) * 100).toFixed(0)}% (target ≥ 40%)`);
-    say(`target after the drain: ${verified}`);
+    for (const line of machine) say(line);
+    say(`backlog: ${describe(backlog)}, ${PARTITIONS} partitions`);
+    say('');
+    printTable(
+      rows,
+      {
+        'change events': rateOf('this pipeline, 1 instance', 'change events'),
+        messages: rateOf('this pipeline, 1 instance', 'messages'),
+      },
+      say,
+    );
+    say('');
+    const ours = best('this pipeline');
+    const peer = best('Debezium JDBC sink');
+    if (ours && peer)
+      say(
+        `best of this pipeline (${ours.system}) ÷ best of the peer (${peer.system.replace('Debezium JDBC sink, ', '')}): ` +
+          `${(peer.seconds! / ours.seconds!).toFixed(2)}× (target ≥ 2×)`,
+      );
+    const parse = rows.find((r) => r.system.startsWith('raw: kafkajs'));
+    const mine = rateOf('this pipeline, 1 instance', 'messages');
+    if (parse?.seconds && mine)
+      say(
+        `pipeline (1 instance) ÷ raw consume + parse, in messages/s: ${((mine / (parse.count / parse.seconds)) * 100).toFixed(0)}% (target ≥ 60%)`,
+      );
+    if (peakRss !== undefined) say(`pipeline peak RSS (1 instance): ${peakRss.toFixed(0)} MB (VmHWM)`);
+    say(
+      `load average at the end: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     await admin.deleteTopics({ topics: [TOPIC] }).catch(() => undefined);
     await target.query(`DROP TABLE IF EXISTS ${BENCH_TABLE}`);
   } finally {
     await target.end();
     await admin.disconnect();
+    if (process.env.BENCH_KEEP_STACK !== '1') {
+      say(`Stopping the bench stack (BENCH_KEEP_STACK=1 keeps it)…`);
+      await benchStackDown(say);
+    }
   }
 }
 

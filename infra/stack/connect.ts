@@ -16,6 +16,7 @@ import {
 import { jvmArgs, writeProperties } from './jvm.js';
 import { connectRequest as http } from '../../src/tools/connect-rest.js';
 import { runningPid, startDetached, type ManagedProcess } from './processes.js';
+import { peerRequested } from './peer-jars.js';
 
 export {
   connectorConfig,
@@ -66,6 +67,13 @@ export function startConnect(java: string, paths: StackPaths, ports: Ports): num
     'plugin.discovery': 'service_load',
     // Source offsets (the LSN Debezium has read to) are flushed every second, not every 10 s.
     'offset.flush.interval.ms': 1000,
+    // The benchmark's peer sets its batch size through consumer.override.max.poll.records, which
+    // the worker refuses unless it allows client overrides (only on a stack that asked for the peer).
+    // A sink commits its offsets at offset.flush.interval.ms, and the bench times the peer by its
+    // committed offsets: a shorter interval knows its drain time to a quarter second.
+    ...(peerRequested()
+      ? { 'connector.client.config.override.policy': 'All', 'offset.flush.interval.ms': 250 }
+      : {}),
   });
   return startDetached(part, {
     command: java,

@@ -18,6 +18,7 @@ import {
 import { brokerAnswers, brokerLog, brokerProcess, startBroker } from './kafka.js';
 import { connectAnswers, connectLog, connectProcess, startConnect } from './connect.js';
 import { resolveJars } from './jars.js';
+import { peerRequested, resolvePeerJars } from './peer-jars.js';
 import { ensureConnector, connectorPart, dropReplicationSlot } from './connector.js';
 import type { PartStatus } from './parts.js';
 import { databaseAnswers } from './probes.js';
@@ -90,6 +91,10 @@ export async function nativeUp(progress: Progress): Promise<void> {
   const java = findJava();
   const pgBin = findPostgresBin();
   await timed(progress, 'jars (Kafka, Connect, Debezium) from Maven Central', () => resolveJars(paths));
+  if (peerRequested())
+    await timed(progress, 'the Debezium JDBC sink (benchmark peer) from Maven Central', () =>
+      resolvePeerJars(paths),
+    );
   const { source, target } = clusters(paths, ports);
   for (const cluster of [source, target]) {
     await timed(progress, `${cluster.name} on ${cluster.port}`, async () => {

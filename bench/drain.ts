@@ -1,0 +1,47 @@
+/**
+ * One clock for every system the bench drains (this pipeline, its peer): from the consumer group's
+ * first Stable generation with a member, to the poll that finds every partition's committed offset
+ * at or past the offset after its last change event. A system that commits through trailing
+ * tombstones and one that filters them are so timed alike.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin } from 'kafkajs';
+import type { Backlog } from './fill.js';
+
+const POLL_MS = 100;
+
+export interface DrainWatch {
+  /** Throws to abandon the wait (the system failed); called on every poll. */
+  readonly check: () => Promise<void>;
+  readonly timeoutMs: number;
+}
+
+export async function timeDrain(
+  admin: Admin,
+  groupId: string,
+  backlog: Backlog,
+  { check, timeoutMs }: DrainWatch,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let started: number | undefined;
+  for (;;) {
+    await check();
+    if (Date.now() > deadline) throw new Error(`not drained within ${timeoutMs / 1000} s`);
+    if (started === undefined) {
+      const [group] = (await admin.describeGroups([groupId])).groups;
+      if (group && group.state === 'Stable' && group.members.length > 0) started = performance.now();
+    } else if (await drained(admin, groupId, backlog)) {
+      return (performance.now() - started) / 1000;
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+async function drained(admin: Admin, groupId: string, backlog: Backlog): Promise<boolean> {
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [backlog.topic] });
+  if (!offsets) return false;
+  return backlog.drainedAt.every((target, partition) => {
+    const committed = offsets.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+    return target === 0 || Number(committed) >= target;
+  });
+}
