@@ -27,6 +27,8 @@ import {
   DEFAULT_LOG_LEVEL,
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_OUTAGE_S,
+  DEFAULT_METRICS_HOST,
+  DEFAULT_METRICS_PORT,
   DEFAULT_NEW_GROUP_START,
   DEFAULT_SHUTDOWN_TIMEOUT_S,
   NEW_GROUP_STARTS,
@@ -135,6 +137,14 @@ export const CONFIG_SPEC = {
   PIPELINE_PROGRESS_INTERVAL_MS: variable(wholeNumber({ min: 0, off: 'never' }), {
     default: DEFAULT_PROGRESS_INTERVAL_MS,
     doc: 'How often the progress line is logged',
+  }),
+  PIPELINE_METRICS_PORT: variable(wholeNumber({ min: 0, max: 65_535, off: 'no endpoint' }), {
+    default: DEFAULT_METRICS_PORT,
+    doc: 'Port of /metrics (Prometheus), /livez and /readyz; a port in use is logged and the service runs without them',
+  }),
+  PIPELINE_METRICS_HOST: variable(text, {
+    default: DEFAULT_METRICS_HOST,
+    doc: 'Address the metrics and health endpoint binds (127.0.0.1 keeps it on this machine)',
   }),
   LOG_LEVEL: variable(oneOf(LOG_LEVELS), { default: DEFAULT_LOG_LEVEL, doc: 'Log level' }),
   LOG_FORMAT: variable(oneOf(LOG_FORMATS), {

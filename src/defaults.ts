@@ -92,6 +92,14 @@ export const DEFAULT_PORTS = {
   connect: 18083,
 } as const;
 
+/**
+ * The service's /metrics, /livez and /readyz port: 9464 (the port OpenTelemetry's Prometheus
+ * exporter uses) + 10000, like every port of the native stack. 0 turns the endpoint off.
+ */
+export const DEFAULT_METRICS_PORT = 19_464;
+/** All interfaces: Prometheus and the kubelet scrape the service from elsewhere. */
+export const DEFAULT_METRICS_HOST = '0.0.0.0';
+
 /** The native stack's host, user, password and database names. */
 export const STACK_HOST = '127.0.0.1';
 export const STACK_DATABASE_USER = 'postgres';

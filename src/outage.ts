@@ -38,8 +38,17 @@ export interface OutageState {
   readonly reason: string;
 }
 
+/** The most recent failure of a part, kept after it recovered: the "last error" an operator asks for. */
+export interface LastFailure {
+  readonly part: Part;
+  readonly reason: string;
+  /** When it was seen, epoch ms. */
+  readonly atMs: number;
+}
+
 export class OutageMonitor {
   private readonly outages = new Map<Part, Outage>();
+  private last: LastFailure | undefined;
   private readonly reportEveryMs: number;
   private readonly now: () => number;
 
@@ -57,6 +66,7 @@ export class OutageMonitor {
     const now = this.now();
     const outage = this.outages.get(part);
     const reason = summarizeError(error);
+    this.last = { part, reason, atMs: now };
     if (outage === undefined) {
       this.outages.set(part, { since: now, reportedAt: now, lastError: error });
       this.options.logger.warn({ part, reason }, `${PART_NAMES[part]} unreachable, retrying: ${reason}`);
@@ -89,6 +99,11 @@ export class OutageMonitor {
       { part, downSeconds: seconds(downMs) },
       `${PART_NAMES[part]} is back after ${seconds(downMs)} s`,
     );
+  }
+
+  /** The last failure of any part, even one that is over. */
+  lastFailure(): LastFailure | undefined {
+    return this.last;
   }
 
   /** The parts that are down now, with how long and why. */

@@ -26,8 +26,10 @@ import {
   share,
   Subject,
   takeUntil,
+  tap,
   throwError,
 } from 'rxjs';
+import { summarizeApplied, type AppliedCount } from './applied-counts.js';
 import { DEFAULT_BATCH, DEFAULT_LANES, DEFAULT_RETRY } from './defaults.js';
 import { PartError } from './errors.js';
 import { batch } from './operators/batch.js';
@@ -45,7 +47,7 @@ import {
 } from './streams/acknowledge.js';
 import { Committer, type CommitterOptions } from './streams/committer.js';
 import { fromKafka, type SourceEvent } from './streams/fromKafka.js';
-import type { Failure, RoutedChange } from './types.js';
+import type { Decoded, Failure, FailureStage, KafkaRecord, RoutedChange, Skipped } from './types.js';
 
 export type { ChangeSink, DeadLetterSinkPort } from './streams/acknowledge.js';
 export { DEFAULT_BATCH, DEFAULT_LANES, DEFAULT_RETRY } from './defaults.js';
@@ -76,8 +78,12 @@ export interface PipelineOptions {
   readonly onSourceEvent?: (event: SourceEvent) => void;
   /** Told about a commit that failed transiently; its offsets go with the next commit. */
   readonly onCommitError?: CommitterOptions['onCommitError'];
-  /** Told about each commit the broker acknowledged. */
+  /** Told about each commit the broker acknowledged, with how long it took. */
   readonly onCommitted?: CommitterOptions['onCommitted'];
+  /** Told about each record read from Kafka (for metrics: keep it cheap, it runs per record). */
+  readonly onConsumed?: (record: KafkaRecord) => void;
+  /** Told about each record that carries nothing to apply (a tombstone, a logical message). */
+  readonly onSkipped?: (skipped: Skipped) => void;
 }
 
 export type PipelineReport =
@@ -90,8 +96,18 @@ export type PipelineReport =
       readonly written: number;
       readonly failed: number;
       readonly ms: number;
+      /** The written changes per target table and op (the dead-lettered ones are not among them). */
+      readonly applied: readonly AppliedCount[];
+      /** Source commit time (epoch ms) of each written change: how far behind the source the flush ran. */
+      readonly sourceTsMs: readonly number[];
     }
-  | { readonly type: 'dead-letters'; readonly count: number; readonly reasons: readonly string[] };
+  | {
+      readonly type: 'dead-letters';
+      readonly count: number;
+      readonly reasons: readonly string[];
+      /** The stage of each dead letter, parallel to `reasons`: the reason's class, fit for a metric label. */
+      readonly stages: readonly FailureStage[];
+    };
 
 export function runPipeline(options: PipelineOptions): Observable<PipelineReport> {
   const {
@@ -112,6 +128,8 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
     onSourceEvent,
     onCommitError,
     onCommitted,
+    onConsumed,
+    onSkipped,
   } = options;
 
   return defer(() => {
@@ -137,11 +155,12 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
           type: 'dead-letters',
           count: failures.length,
           reasons: failures.map((failure) => failure.reason),
+          stages: failures.map((failure) => failure.stage),
         });
       },
     };
 
-    const changes = fromKafka(consumer, {
+    const records = fromKafka(consumer, {
       topics,
       tracker: committer.tracker,
       fromBeginning,
@@ -154,9 +173,16 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
     }).pipe(
       catchError((error: unknown) => throwError(() => PartError.wrap('broker', error))),
       takeUntil(stop),
+      tap((record) => onConsumed?.(record)),
+    );
+    // A second pipe: RxJS types pipe() for up to nine operators.
+    const changes = records.pipe(
       // The sink applies creates and updates from `after`: only deletes need their before-image.
       decodeDebezium({ beforeImages: 'deletes', ...decode }),
       deadLetterFailures(committer, durableDeadLetters),
+      tap((decoded: Decoded) => {
+        if (decoded.kind === 'skipped') onSkipped?.(decoded);
+      }),
       acknowledgeSkips(committer),
       route(routeConfig),
       deadLetterFailures(committer, durableDeadLetters),
@@ -182,6 +208,7 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
                   );
                   if (failed.length > 0) await durableDeadLetters.write(failed);
                   await committer.acknowledge(received.map((change) => change.origin));
+                  const { applied, sourceTsMs } = summarizeApplied(compacted, failed);
                   return {
                     type: 'flush',
                     lane,
@@ -189,6 +216,8 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
                     written: compacted.length - failed.length,
                     failed: failed.length,
                     ms: Date.now() - started,
+                    applied,
+                    sourceTsMs,
                   } satisfies PipelineReport;
                 }),
             }),

@@ -17,12 +17,13 @@ import type { PipelineConfig } from './config.js';
 import { DEFAULT_RESTART_BACKOFF } from './defaults.js';
 import { isFatal, PartError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { ServiceRecorder } from './metrics/recorder.js';
 import { decideStart } from './new-group.js';
 import { routeTarget } from './operators/route.js';
 import { OutageMonitor } from './outage.js';
 import { runPipeline, type ChangeSink, type DeadLetterSinkPort, type PipelineReport } from './pipeline.js';
 import type { Shutdown } from './shutdown.js';
-import { consumerLag } from './streams/consumerLag.js';
+import { consumerLag, partitionLags } from './streams/consumerLag.js';
 import { kafkaLogCreator } from './streams/kafka-log.js';
 import type { TableRef } from './types.js';
 
@@ -53,6 +54,8 @@ export interface ServiceParts {
   readonly shutdown: Shutdown;
   /** Told about each outage change, for readiness and metrics. */
   readonly outage?: OutageMonitor;
+  /** Told what the pipeline does, for /metrics. */
+  readonly metrics?: ServiceRecorder;
 }
 
 interface Totals {
@@ -68,6 +71,7 @@ export async function runService({
   connectTarget,
   shutdown,
   outage: given,
+  metrics,
 }: ServiceParts): Promise<void> {
   const kafka = new Kafka({
     clientId: 'cdc-pipeline',
@@ -78,11 +82,26 @@ export async function runService({
   const totals: Totals = { received: 0, written: 0, batches: 0, deadLetters: 0 };
   const session = { admin: undefined as Admin | undefined, topics: [] as string[] };
   const progress = startProgress(config, logger, totals, session);
+  metrics?.readLagWith(async () =>
+    session.admin === undefined
+      ? undefined
+      : partitionLags(session.admin, config.PIPELINE_GROUP_ID, session.topics),
+  );
   let failures = 0;
   try {
     while (!shutdown.requested) {
       try {
-        await runSession({ kafka, config, logger, connectTarget, shutdown, outage, totals, session });
+        await runSession({
+          kafka,
+          config,
+          logger,
+          connectTarget,
+          shutdown,
+          outage,
+          totals,
+          session,
+          metrics,
+        });
         failures = 0;
       } catch (error) {
         if (isFatal(error)) throw error;
@@ -108,11 +127,12 @@ interface SessionParts {
   readonly outage: OutageMonitor;
   readonly totals: Totals;
   readonly session: { admin: Admin | undefined; topics: string[] };
+  readonly metrics: ServiceRecorder | undefined;
 }
 
 /** Runs until shutdown or a new topic (resolves) or a failure (rejects with the part tagged). */
 async function runSession(parts: SessionParts): Promise<void> {
-  const { kafka, config, logger, connectTarget, shutdown, outage, totals, session } = parts;
+  const { kafka, config, logger, connectTarget, shutdown, outage, totals, session, metrics } = parts;
   const admin = kafka.admin();
   try {
     await onBroker(() => admin.connect());
@@ -206,23 +226,39 @@ async function runSession(parts: SessionParts): Promise<void> {
               maxDelayMs: config.PIPELINE_RETRY_MAX_MS,
             },
             // Reports at a sane rate; throws past PIPELINE_MAX_OUTAGE_S, which ends the retries.
-            onRetry: ({ error }) => outage.failing('target', error),
+            onRetry: ({ error }) => {
+              metrics?.retried();
+              outage.failing('target', error);
+            },
             onTargetWrite: () => outage.recovered('target'),
-            onCommitError: (error) => outage.failing('broker', error),
-            onCommitted: () => outage.recovered('broker'),
+            onCommitError: (error) => {
+              metrics?.commitFailed();
+              outage.failing('broker', error);
+            },
+            onCommitted: (_, ms) => {
+              metrics?.committed(ms);
+              outage.recovered('broker');
+            },
+            onConsumed: metrics && ((record) => metrics.consumed(record)),
+            onSkipped: metrics && ((skipped) => metrics.skipped(skipped)),
             onSourceEvent: (event) => {
+              metrics?.sourceEvent(event);
               if (event.type === 'rebalanced') outage.recovered('broker');
               if (event.type === 'restarting') brokerFailing(event.error);
               else logger.debug(event, `source ${event.type}`);
             },
           }).pipe(
-            tap((report) => count(report, totals, logger)),
+            tap((report) => {
+              count(report, totals, logger);
+              metrics?.report(report);
+            }),
             ignoreElements(),
           ),
           { defaultValue: undefined },
         );
       } finally {
         await disconnect(consumer, logger);
+        metrics?.sessionEnded();
       }
       if (tooLong !== undefined) throw tooLong;
     } finally {
@@ -285,8 +321,17 @@ function count(report: PipelineReport, totals: Totals, logger: Logger): void {
     totals.received += report.received;
     totals.written += report.written;
     totals.batches += 1;
-    totals.deadLetters += report.failed;
-    logger.debug(report, 'flushed');
+    // A flush's failed changes are not counted here: their dead-letter write reports them.
+    logger.debug(
+      {
+        lane: report.lane,
+        received: report.received,
+        written: report.written,
+        failed: report.failed,
+        ms: report.ms,
+      },
+      'flushed',
+    );
   } else {
     totals.deadLetters += report.count;
   }

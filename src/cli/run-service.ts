@@ -15,7 +15,8 @@ import { causeChain } from '../cause-chain.js';
 import type { PipelineConfig } from '../config.js';
 import { ConfigError, OutageTooLongError, PartError, summarizeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { PART_NAMES } from '../outage.js';
+import { startObservability } from '../metrics/observability.js';
+import { OutageMonitor, PART_NAMES } from '../outage.js';
 import { runService } from '../service.js';
 import { Shutdown } from '../shutdown.js';
 import { createDeadLetterSink } from '../sinks/dead-letters.js';
@@ -34,11 +35,20 @@ export async function runPipelineService(config: PipelineConfig, logger: Logger)
   const shutdown = new Shutdown();
   const removeSignals = handleSignals(shutdown, config, logger);
   const removePidFile = writePidFile(config.PIPELINE_PID_FILE);
+  const outage = new OutageMonitor({ logger, maxOutageMs: config.PIPELINE_MAX_OUTAGE_S * 1000 });
+  const observability = await startObservability({
+    config,
+    logger,
+    outage,
+    probeTarget: () => pool.query('SELECT 1'),
+  });
   try {
     await runService({
       config,
       logger,
       shutdown,
+      outage,
+      metrics: observability.metrics,
       connectTarget: async () => ({
         deadLetters: await createDeadLetterSink({ pool, logger }),
         sink: createPostgresSink({ pool, logger, unknownColumns: config.PIPELINE_UNKNOWN_COLUMNS }),
@@ -58,6 +68,7 @@ export async function runPipelineService(config: PipelineConfig, logger: Logger)
   } finally {
     removeSignals();
     removePidFile();
+    await observability.close();
     await pool.end().catch(() => undefined);
   }
 }

@@ -24,8 +24,8 @@ export interface CommitterOptions {
    * by the next commit, so `acknowledge` resolves anyway. Other commit errors reject `acknowledge`.
    */
   readonly onCommitError?: (error: unknown) => void;
-  /** Told about every commit the broker acknowledged. */
-  readonly onCommitted?: (offsets: readonly CommittableOffset[]) => void;
+  /** Told about every commit the broker acknowledged, with how long the broker took to answer. */
+  readonly onCommitted?: (offsets: readonly CommittableOffset[], ms: number) => void;
 }
 
 export class Committer {
@@ -81,8 +81,9 @@ export class Committer {
   }
 
   private async commitNow(): Promise<readonly CommittableOffset[]> {
+    const started = performance.now();
     const committed = await commitDurable(this.consumer, this.tracker);
-    if (committed.length > 0) this.options.onCommitted?.(committed);
+    if (committed.length > 0) this.options.onCommitted?.(committed, performance.now() - started);
     return committed;
   }
 }

@@ -3,7 +3,8 @@ import { Committer } from '../../src/streams/committer.js';
 import type { CommittableOffset } from '../../src/streams/offsetTracker.js';
 
 const at = (offset: number, partition = 0, topic = 't') => ({ topic, partition, offset: String(offset) });
-const committed = (offset: number, partition = 0, topic = 't'): CommittableOffset => at(offset, partition, topic);
+const committed = (offset: number, partition = 0, topic = 't'): CommittableOffset =>
+  at(offset, partition, topic);
 
 interface Deferred {
   readonly resolve: () => void;
@@ -207,7 +208,12 @@ describe('Committer', () => {
     const acknowledged = outcomeOf(committer.acknowledge([at(0, 0), at(5, 1)]));
     await settle('ok');
     expect(acknowledged.state).toBe('resolved');
-    expect(onCommitted).toHaveBeenCalledExactlyOnceWith([committed(1, 0), committed(6, 1)]);
+    expect(onCommitted).toHaveBeenCalledExactlyOnceWith(
+      [committed(1, 0), committed(6, 1)],
+      expect.any(Number),
+    );
+    // The second argument is how long the broker took: a duration, for the commit histogram.
+    expect(onCommitted.mock.calls[0]?.[1]).toBeGreaterThanOrEqual(0);
 
     await expect(committer.commit()).resolves.toEqual([]);
     expect(consumer.commitOffsets).toHaveBeenCalledTimes(1);
