@@ -215,6 +215,8 @@ function primitiveText(schema: ConnectSchema, value: Json, options: ConvertOptio
  */
 export function valueText(schema: ConnectSchema, value: Json, options: ConvertOptions): TextResult {
   if (options.refuseNeverCarried && isBitArray(schema)) return E.left(NEVER_CARRIED.bitArray);
+  if (options.refuseNeverCarried && schema.type === 'array' && isVectorType(schema))
+    return E.left(NEVER_CARRIED.vectorType);
   if (value === null)
     return schema.optional === false
       ? E.left(`${schema.name ?? schema.type} is required, got null`)
@@ -232,3 +234,10 @@ const isBitArray = (schema: ConnectSchema): boolean =>
   schema.name === BITS && ['_BIT', '_VARBIT'].includes(sourceColumnType(schema) ?? '');
 
 const BITS = 'io.debezium.data.Bits';
+
+/**
+ * The catalog's space-separated vectors: Debezium gives them an array schema but sends `[]` for
+ * every value and null for an empty one, so neither a value nor a NULL can be trusted.
+ */
+const VECTOR_TYPES: ReadonlySet<string> = new Set(['INT2VECTOR', 'OIDVECTOR']);
+const isVectorType = (schema: ConnectSchema): boolean => VECTOR_TYPES.has(sourceColumnType(schema) ?? '');

@@ -30,6 +30,11 @@ export const NEVER_CARRIED = {
   bitArray:
     'bit and varbit arrays: Debezium sends null for every value (io.debezium.data.Bits over an array type); ' +
     'leave the column out of the connector (column.exclude.list) to apply the rest of the row',
+  /** Found on the stack (issue 16): `'1 2 3'::int2vector` arrives as `[]`, an empty one as null. */
+  vectorType:
+    'int2vector and oidvector: Debezium sends an empty array whatever the value, and null for an empty ' +
+    'one, so not even a null can be trusted; leave the column out of the connector (column.exclude.list) ' +
+    'to apply the rest of the row',
   streamedName:
     'name: a streamed change carries null for every name column unless the connector sets ' +
     'include.unknown.datatypes=true; set it, and tell the decoder (includeUnknownDatatypes, ' +

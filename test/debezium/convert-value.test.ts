@@ -371,6 +371,12 @@ describe('maps, structs and other logical types', () => {
       expect(text(hstore, json({}))).toEqual(ok(''));
     });
 
+    it('keeps a key named __proto__ (JSON.parse makes it an own key, not the prototype)', () => {
+      expect(text(hstore, JSON.stringify('{"__proto__":"p","k":"12345678901234567890"}'))).toEqual(
+        ok('"__proto__"=>"p", "k"=>"12345678901234567890"'),
+      );
+    });
+
     it('refuses JSON that is not an object of strings and nulls', () => {
       expect(failed(text(hstore, JSON.stringify('[1]')))).toBe(true);
       expect(failed(text(hstore, JSON.stringify('{"a":1}')))).toBe(true);
@@ -462,6 +468,20 @@ describe('maps, structs and other logical types', () => {
     };
     expect(valueAt(text(bitArray, 'null'))).toBe(NEVER_CARRIED.bitArray);
     expect(text(bitArray, 'null', { ...options, refuseNeverCarried: false })).toEqual(ok(null));
+  });
+
+  it('refuses int2vector and oidvector: Debezium sends an empty array whatever they hold, and null for an empty one', () => {
+    const vector = (columnType: string, items: ConnectSchema['type']): ConnectSchema => ({
+      ...source('array', columnType),
+      items: { type: items, optional: false },
+    });
+    expect(valueAt(text(vector('INT2VECTOR', 'int16'), '[]'))).toBe(NEVER_CARRIED.vectorType);
+    expect(valueAt(text(vector('OIDVECTOR', 'int64'), '[]'))).toBe(NEVER_CARRIED.vectorType);
+    expect(valueAt(text(vector('INT2VECTOR', 'int16'), 'null'))).toBe(NEVER_CARRIED.vectorType);
+    expect(text(vector('INT2VECTOR', 'int16'), '[]', { ...options, refuseNeverCarried: false })).toEqual(
+      ok('{}'),
+    );
+    expect(text(vector('_INT2', 'int16'), '[]')).toEqual(ok('{}'));
   });
 
   it('refuses timetz unless its lost offset is accepted', () => {

@@ -39,6 +39,8 @@ import {
   type TypeColumn,
 } from './support/fidelity-types.js';
 import { source, target } from './support/stack.js';
+import { enumSql, matrixTableSql, MATRIX_TABLE } from './support/fidelity-matrix.js';
+import { TYPE_VERDICTS, typeVerdict, verdictKey, type TypeState } from '../../src/debezium/type-verdicts.js';
 
 const run = newRun();
 const { main, defaults: second } = connectorsOf(run);
@@ -95,8 +97,11 @@ beforeAll(async () => {
     ...typeTableSql(S, NAME_PLAIN, NAME_COLUMNS, side),
   ];
   const extensions = EXTENSIONS.map((name) => `CREATE EXTENSION IF NOT EXISTS ${name}`);
+  // fidelity.test.ts's type matrix, in the source only (no connector reads it): its catalog tells
+  // which verdicts that test shows (see 'verdicts in code' below).
+  const matrixCatalog = [enumSql(S), ...matrixTableSql(S, 'source')];
   await source(async (db) => {
-    for (const statement of [...extensions, ...tables('source')]) await db.query(statement);
+    for (const statement of [...extensions, ...tables('source'), ...matrixCatalog]) await db.query(statement);
     // Rows that exist before the connectors: their initial snapshots read them (op r).
     for (const statement of [
       ...insertRows(EXACT, TYPES_EXACT, 0),
@@ -275,5 +280,53 @@ describe('documented losses', () => {
   it('both connectors are still running: no type made a task fail', async () => {
     await assertConnectorRunning(main);
     await assertConnectorRunning(second);
+  });
+});
+
+/** Each column of the run's source tables: its verdict key (see verdictKey) from the catalog. */
+async function catalogVerdictKeys(): Promise<{ table: string; column: string; key: string }[]> {
+  const { rows } = await source((db) =>
+    db.query<{ table: string; column: string; type: string; kind: string }>(
+      `SELECT c.relname AS "table", a.attname AS "column", format_type(b.oid, NULL) AS type,
+              CASE WHEN format_type(t.oid, NULL) LIKE '%[]' THEN e.typtype ELSE b.typtype END AS kind
+         FROM pg_catalog.pg_attribute a
+         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+         JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+         LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem
+        WHERE c.relnamespace = $1::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped`,
+      [S],
+    ),
+  );
+  return rows.map(({ table, column, type, kind }) => ({ table, column, key: verdictKey(type, kind) }));
+}
+
+describe('verdicts in code (TYPE_VERDICTS, for verify to read)', () => {
+  it('gives each column of this test the state it shows, and every verdict is shown by a column here or in fidelity.test.ts', async () => {
+    const columns = await catalogVerdictKeys();
+    const expected = (table: string, column: string): TypeState | 'lost or exception' | undefined => {
+      if (column === 'id' || (table === LOST && column === 'v')) return undefined;
+      if (table === EXACT || table === HSTORE_MAP || table === NAME_PLAIN) return 'exact';
+      if (table === LOST) return 'lost or exception';
+      if (REFUSALS.some((refusal) => refusal.table === table)) return 'refused';
+      return undefined; // fidelity.test.ts's matrix: that test asserts its states
+    };
+    const wrong = columns.flatMap(({ table, column, key }) => {
+      const verdict = typeVerdict(key);
+      const want = expected(table, column);
+      if (verdict === undefined) return [`${table}.${column}: no verdict for ${key}`];
+      if (want === undefined) return [];
+      const shows =
+        want === 'lost or exception'
+          ? verdict.state === 'lost' || verdict.except !== ''
+          : verdict.state === want;
+      return shows
+        ? []
+        : [`${table}.${column} (${key}): the test shows ${want}, TYPE_VERDICTS says ${verdict.state}`];
+    });
+    expect(wrong).toEqual([]);
+    const shown = new Set(columns.map(({ key }) => key));
+    expect(Object.keys(TYPE_VERDICTS).filter((key) => !shown.has(key))).toEqual([]);
+    expect(columns.some(({ table }) => table === MATRIX_TABLE)).toBe(true);
   });
 });
