@@ -1,5 +1,4 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { pipe } from 'fp-ts/lib/function.js';
 import type {
   ChangeEvent,
   Decoded,
@@ -107,15 +106,13 @@ function decodeKey(
   if (op === 't') return E.right({});
   if (key === null)
     return E.left(`op "${op}" record has no key (a table without a primary key or replica identity?)`);
-  return pipe(
-    parseWrapped(key, schemas),
-    E.mapLeft((message) => notJson('key', message)),
-    E.flatMap(({ schema, payload }) =>
-      isJsonObject(payload)
-        ? convertRow(schema, payload, 'key', options)
-        : E.left(`key: expected a struct, got ${kindOf(payload)}`),
-    ),
-  );
+  // Early returns rather than pipe(mapLeft, flatMap): this runs for every record.
+  const parsed = parseWrapped(key, schemas);
+  if (E.isLeft(parsed)) return E.left(notJson('key', parsed.left));
+  const { schema, payload } = parsed.right;
+  return isJsonObject(payload)
+    ? convertRow(schema, payload, 'key', options)
+    : E.left(`key: expected a struct, got ${kindOf(payload)}`);
 }
 
 function sourcePosition({ source }: ChangeEnvelope): SourcePosition {
@@ -224,7 +221,8 @@ export function recordDecoder(options: DecodeOptions = {}): RecordDecoder {
       record: { key: record.key, value },
     });
     try {
-      return E.mapLeft(failure)(decodeValue(record, value, rowOptions, schemas, allBeforeImages));
+      const decoded = decodeValue(record, value, rowOptions, schemas, allBeforeImages);
+      return E.isLeft(decoded) ? E.left(failure(decoded.left)) : decoded;
     } catch (error) {
       // The exception's text may quote the record: it goes to the stored detail, not the reason.
       return E.left(

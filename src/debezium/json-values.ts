@@ -33,10 +33,13 @@ export function integerOf(value: Json): E.Either<string, bigint> {
 
 /** An integer that must fit in `bits` signed bits (Connect int8/16/32/64). */
 export function signedInteger(value: Json, bits: number): E.Either<string, bigint> {
+  // A plain early return, not E.flatMap: this runs for every integer column of every change, and
+  // fp-ts's data-first/data-last dispatch (`dual`) copied its arguments on each call.
+  const integer = integerOf(value);
+  if (E.isLeft(integer)) return integer;
   const limit = 1n << BigInt(bits - 1);
-  return E.flatMap(integerOf(value), (n) =>
-    n >= -limit && n < limit ? E.right(n) : E.left(`an int${bits} (got an integer out of range)`),
-  );
+  const n = integer.right;
+  return n >= -limit && n < limit ? integer : E.left(`an int${bits} (got an integer out of range)`);
 }
 
 /** JsonConverter writes non-finite doubles as these strings (Jackson's WRITE_NAN_AS_STRINGS). */
