@@ -40,6 +40,8 @@ const PARTITIONS = positive('BENCH_PARTITIONS', 4);
 const NAIVE_EVENTS = Math.min(EVENTS, positive('BENCH_NAIVE_EVENTS', 4000));
 const NAIVE_KEYS = Math.max(1, Math.round((NAIVE_EVENTS * KEYS) / EVENTS));
 const DRAIN_TIMEOUT_MS = 10 * 60_000;
+/** Each pipeline configuration runs this many times (noisy machines). */
+const RUNS = positive('BENCH_RUNS', 1);
 const SYSTEMS = new Set((process.env.BENCH_SYSTEMS ?? 'raw,pipeline,pipeline2,peer,naive').split(','));
 const PREFIX = 'bench';
 const TOPIC = `${PREFIX}.public.${BENCH_TABLE}`;
@@ -123,13 +125,14 @@ async function main(): Promise<void> {
     };
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     let peakRss: number | undefined;
-    for (const instances of [1, 2]) {
+    const runs = Array.from({ length: RUNS }, (_, i) => (RUNS > 1 ? ` (run ${i + 1})` : ''));
+    for (const [instances, run] of [1, 2].flatMap((n) => runs.map((label) => [n, label] as const))) {
       if (!SYSTEMS.has(instances === 1 ? 'pipeline' : 'pipeline2')) continue;
-      const system = `this pipeline, ${instances} instance${instances > 1 ? 's' : ''}`;
+      const system = `this pipeline, ${instances} instance${instances > 1 ? 's' : ''}${run}`;
       say(`${system}: draining the backlog…`);
       await target.query(`TRUNCATE ${BENCH_TABLE}`);
       try {
-        const run = await runPipelineService({
+        const drain = await runPipelineService({
           admin,
           root: PROJECT_ROOT,
           logs: stackPaths().logs,
@@ -141,12 +144,12 @@ async function main(): Promise<void> {
           nodeArgs,
         });
         const verified = await verifyTarget(target, backlog.finalRows);
-        say(`  ${run.seconds.toFixed(2)} s; ${verified}`);
-        rows.push({ system, unit: 'change events', count: backlog.changes, seconds: run.seconds });
+        say(`  ${drain.seconds.toFixed(2)} s; ${verified}`);
+        rows.push({ system, unit: 'change events', count: backlog.changes, seconds: drain.seconds });
         if (instances === 1) {
           // Beside the raw consume + parse, which counts messages.
-          rows.push({ system, unit: 'messages', count: backlog.messages, seconds: run.seconds });
-          peakRss = run.peakRssMb;
+          rows.push({ system, unit: 'messages', count: backlog.messages, seconds: drain.seconds });
+          peakRss = Math.max(peakRss ?? 0, drain.peakRssMb);
         }
       } catch (error) {
         rows.push({ system, unit: 'change events', count: backlog.changes, note: (error as Error).message });
@@ -224,8 +227,8 @@ async function main(): Promise<void> {
     printTable(
       rows,
       {
-        'change events': rateOf('this pipeline, 1 instance', 'change events'),
-        messages: rateOf('this pipeline, 1 instance', 'messages'),
+        'change events': rateOf(`this pipeline, 1 instance${runs[0]}`, 'change events'),
+        messages: rateOf(`this pipeline, 1 instance${runs[0]}`, 'messages'),
       },
       say,
     );
@@ -238,7 +241,7 @@ async function main(): Promise<void> {
           `${(peer.seconds! / ours.seconds!).toFixed(2)}× (target ≥ 2×)`,
       );
     const parse = rows.find((r) => r.system.startsWith('raw: kafkajs'));
-    const mine = rateOf('this pipeline, 1 instance', 'messages');
+    const mine = rateOf(`this pipeline, 1 instance${runs[0]}`, 'messages');
     if (parse?.seconds && mine)
       say(
         `pipeline (1 instance) ÷ raw consume + parse, in messages/s: ${((mine / (parse.count / parse.seconds)) * 100).toFixed(0)}% (target ≥ 60%)`,
