@@ -23,6 +23,13 @@ import { ensureConnector, connectorPart, dropReplicationSlot } from './connector
 import type { PartStatus } from './parts.js';
 import { databaseAnswers } from './probes.js';
 import { ensureDatabase, postmasterPid, startCluster, stopCluster, type ClusterSpec } from './postgres.js';
+import {
+  prometheusPort,
+  prometheusProcess,
+  prometheusRequested,
+  prometheusUrl,
+  startPrometheus,
+} from './prometheus.js';
 import { runningPid, stopProcess, waitFor } from './processes.js';
 import { StackError } from './stack-error.js';
 import { findJava, findPostgresBin } from './tools.js';
@@ -127,13 +134,15 @@ export async function nativeUp(progress: Progress): Promise<void> {
   await timed(progress, 'debezium connector and task RUNNING', () =>
     ensureConnector(urls.CONNECT_URL, { hostname: '127.0.0.1', port: ports.source }, connectLog(paths)),
   );
+  if (prometheusRequested())
+    await timed(progress, `prometheus on ${prometheusUrl()}`, () => startPrometheus(paths));
 }
 
 export async function nativeDown(progress: Progress): Promise<void> {
   const paths = stackPaths();
   const ports = stackPorts();
   // Connect first, so it flushes its source offsets to a broker that still runs.
-  for (const part of [connectProcess(paths), brokerProcess(paths)]) {
+  for (const part of [prometheusProcess(paths), connectProcess(paths), brokerProcess(paths)]) {
     progress(`  ${part.name}: ${await stopProcess(part)}`);
   }
   const pgBin = fs.existsSync(paths.data) ? findPostgresBin() : undefined;
@@ -195,5 +204,15 @@ export async function nativeStatus(): Promise<PartStatus[]> {
     pid: connectPid,
   });
   parts.push(await connectorPart(urls.CONNECT_URL, connectUp));
+  // Opt-in: listed when asked for or running, so a stack without it still counts as healthy.
+  const prometheusPid = runningPid(prometheusProcess(paths));
+  if (prometheusPid !== undefined || prometheusRequested()) {
+    parts.push({
+      part: 'prometheus',
+      state: prometheusPid === undefined ? 'stopped' : 'running',
+      listen: prometheusUrl(prometheusPort()),
+      pid: prometheusPid,
+    });
+  }
   return parts;
 }

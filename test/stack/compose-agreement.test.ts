@@ -20,6 +20,8 @@ import {
   TARGET_INIT_SCRIPT,
 } from '../../infra/stack/config.js';
 import { readConnectorFile } from '../../infra/stack/connect.js';
+import { DEFAULT_PROMETHEUS_PORT, PIPELINE_JOB } from '../../infra/stack/prometheus.js';
+import { DEFAULT_METRICS_PORT } from '../../src/defaults.js';
 
 interface Service {
   image: string;
@@ -91,6 +93,34 @@ describe('docker-compose.yaml agrees with the native stack', () => {
     expect(connector.config['topic.prefix']).toBe('dbserver1');
     expect(connector.config['plugin.name']).toBe('pgoutput');
     expect(connector.config['table.include.list']).toBe('public.users,public.orders');
+  });
+
+  it('runs Prometheus on the native port, scraping the pipeline, and Grafana with the dashboard provisioned', () => {
+    expect(hostPort(service('prometheus'), 9090)).toBe(DEFAULT_PROMETHEUS_PORT);
+    const mounted = (s: Service, inside: string): string => {
+      const volume = s.volumes?.find((v) => v.split(':')[1] === inside);
+      if (!volume) throw new Error(`nothing mounted at ${inside}`);
+      return path.resolve(path.dirname(COMPOSE_FILE), volume.split(':')[0]!);
+    };
+    const config = parse(
+      fs.readFileSync(mounted(service('prometheus'), '/etc/prometheus/prometheus.yml'), 'utf8'),
+    ) as {
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    expect(config.scrape_configs.map((job) => [job.job_name, job.static_configs[0]?.targets])).toEqual([
+      [PIPELINE_JOB, [`host.docker.internal:${DEFAULT_METRICS_PORT}`]],
+    ]);
+    const dashboard = mounted(service('grafana'), '/var/lib/grafana/dashboards/cdc-pipeline.json');
+    expect(path.relative(path.dirname(COMPOSE_FILE), dashboard)).toBe(
+      path.join('grafana', 'cdc-pipeline.json'),
+    );
+    const provisioning = mounted(service('grafana'), '/etc/grafana/provisioning');
+    const datasource = parse(
+      fs.readFileSync(path.join(provisioning, 'datasources', 'prometheus.yaml'), 'utf8'),
+    ) as {
+      datasources: { url: string }[];
+    };
+    expect(datasource.datasources[0]?.url).toBe('http://prometheus:9090');
   });
 
   it('uses the same Connect storage topics and group as the native worker', () => {
