@@ -15,7 +15,7 @@ import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import { firstValueFrom, ignoreElements, lastValueFrom, merge, Subject, tap } from 'rxjs';
 import type { PipelineConfig } from './config.js';
 import { DEFAULT_RESTART_BACKOFF } from './defaults.js';
-import { isFatal, PartError } from './errors.js';
+import { PartError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { ServiceRecorder } from './metrics/recorder.js';
 import { decideStart } from './new-group.js';
@@ -23,6 +23,7 @@ import { routeTarget } from './operators/route.js';
 import { OutageMonitor } from './outage.js';
 import { runPipeline, type ChangeSink, type DeadLetterSinkPort, type PipelineReport } from './pipeline.js';
 import type { Shutdown } from './shutdown.js';
+import { superviseSessions } from './supervise.js';
 import { consumerLag, partitionLags } from './streams/consumerLag.js';
 import { kafkaLogCreator } from './streams/kafka-log.js';
 import type { TableRef } from './types.js';
@@ -87,31 +88,20 @@ export async function runService({
       ? undefined
       : partitionLags(session.admin, config.PIPELINE_GROUP_ID, session.topics),
   );
-  let failures = 0;
   try {
-    while (!shutdown.requested) {
-      try {
-        await runSession({
-          kafka,
-          config,
-          logger,
-          connectTarget,
-          shutdown,
-          outage,
-          totals,
-          session,
-          metrics,
-        });
-        failures = 0;
-      } catch (error) {
-        if (isFatal(error)) throw error;
+    // The loop lives in supervise.ts, so the shutdown race is tested without a broker.
+    await superviseSessions({
+      shutdown,
+      session: () =>
+        runSession({ kafka, config, logger, connectTarget, shutdown, outage, totals, session, metrics }),
+      onFailure: (error) => {
         const part = error instanceof PartError ? error.part : 'broker';
         // Throws once the outage is longer than PIPELINE_MAX_OUTAGE_S.
         outage.failing(part, error);
         logger.debug({ err: error }, 'session ended by an outage');
-        await shutdown.sleep(restartDelay(failures++));
-      }
-    }
+      },
+      restartDelay,
+    });
     logger.info({ ...totals }, 'stopped: everything held was flushed and committed');
   } finally {
     clearInterval(progress);
@@ -220,6 +210,10 @@ async function runSession(parts: SessionParts): Promise<void> {
               maxWaitMs: config.PIPELINE_BATCH_MAX_WAIT_MS,
             },
             route,
+            decode: {
+              acceptLosses: config.PIPELINE_ACCEPT_LOSSES,
+              includeUnknownDatatypes: config.PIPELINE_INCLUDE_UNKNOWN_DATATYPES,
+            },
             retry: {
               maxRetries: Infinity,
               initialDelayMs: config.PIPELINE_RETRY_INITIAL_MS,
