@@ -216,7 +216,8 @@ export function summarizeError(error: unknown): string {
   for (const link of causeChain(error)) {
     const code = codeOf(link);
     const message = link instanceof Error ? link.message : '';
-    if (code !== undefined && SQLSTATE_PATTERN.test(code)) {
+    // EPIPE is five capitals too: a socket code is no SQLSTATE, and its message names no row.
+    if (code !== undefined && !RETRIABLE_SOCKET_CODES.has(code) && SQLSTATE_PATTERN.test(code)) {
       return isRetriableSqlState(code) ||
         FATAL_SQLSTATES.has(code) ||
         code.startsWith(INVALID_AUTHORIZATION_CLASS)

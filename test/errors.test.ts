@@ -1,10 +1,16 @@
+import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import {
   ApplyError,
   CdcError,
   ConfigError,
+  ConnectionLostError,
   changeFailure,
+  isFatal,
   isRetriable,
+  OutageTooLongError,
+  PartError,
+  summarizeError,
 } from '../src/errors.js';
 import { UNAVAILABLE, type ChangeEvent } from '../src/types.js';
 
@@ -30,6 +36,8 @@ describe('isRetriable', () => {
     ['57P02', 'crash_shutdown'],
     ['57P03', 'cannot_connect_now'],
     ['53300', 'too_many_connections'],
+    ['53100', 'disk_full (class 53)'],
+    ['53200', 'out_of_memory (class 53)'],
     ['55P03', 'lock_not_available'],
   ])('retries SQLSTATE %s (%s)', (code) => {
     expect(isRetriable(pgError(code))).toBe(true);
@@ -102,6 +110,118 @@ describe('isRetriable', () => {
     const b = { cause: a };
     a.cause = b;
     expect(isRetriable(a)).toBe(false);
+  });
+});
+
+// kafkajs is CommonJS: its error classes are reached through the default export.
+const {
+  KafkaJSConnectionError,
+  KafkaJSNonRetriableError,
+  KafkaJSSASLAuthenticationError,
+  KafkaJSProtocolError,
+} = kafkajs;
+/** kafkajs' typings omit the options argument its own retrier passes (src/retry/index.js). */
+const NonRetriableError = KafkaJSNonRetriableError as unknown as new (
+  error: Error,
+  options: { cause: Error },
+) => Error;
+/** What kafkajs throws when a broker refuses the connection, and after its retrier gave up. */
+/** kafkajs' typings declare this one without the message its constructor takes. */
+const SASLError = KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error;
+const kafkaRefused = () =>
+  new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092', {
+    broker: '127.0.0.1:9092',
+    code: 'ECONNREFUSED',
+  });
+const gaveUp = (error: Error) => new NonRetriableError(error, { cause: error });
+const protocolError = (type: string, retriable: boolean) =>
+  new KafkaJSProtocolError(Object.assign(new Error(`${type} from the broker`), { type, code: 1, retriable }));
+
+describe('isFatal', () => {
+  it.each([
+    ['a configuration error', new ConfigError('KAFKA_BROKERS is empty')],
+    ['an outage past its limit', new OutageTooLongError('Kafka unreachable for 301 s', kafkaRefused())],
+    ['a programmer error', new TypeError('x is undefined')],
+    ['refused authentication (SQLSTATE 28P01)', pgError('28P01')],
+    ['a database that does not exist (SQLSTATE 3D000)', pgError('3D000')],
+    ['a missing privilege (SQLSTATE 42501)', pgError('42501')],
+    ['a refused SASL authentication (kafkajs, by name)', new SASLError('SASL PLAIN failed')],
+    [
+      'a group authorization refusal (Kafka error type)',
+      gaveUp(protocolError('GROUP_AUTHORIZATION_FAILED', false)),
+    ],
+    ['a fatal cause inside a part tag', PartError.wrap('target', pgError('28P01'))],
+  ])('ends the service on %s', (_, error) => {
+    expect(isFatal(error)).toBe(true);
+  });
+
+  it.each([
+    ['a refused connection', socketError('ECONNREFUSED')],
+    ['a target restart (SQLSTATE 57P01)', pgError('57P01')],
+    ['a kafkajs connection error wrapped as non-retriable by its retrier', gaveUp(kafkaRefused())],
+    ['a lost target connection', new ConnectionLostError(new Error('Connection terminated unexpectedly'))],
+    ['a data error', pgError('23505')],
+    ['something unknown', new Error('something')],
+    ['a non-error', 'a string'],
+  ])('rides out %s', (_, error) => {
+    expect(isFatal(error)).toBe(false);
+  });
+});
+
+describe('summarizeError', () => {
+  it('shows only the SQLSTATE of an error whose message may quote row values', () => {
+    const duplicate = Object.assign(
+      new Error('duplicate key value violates unique constraint "users_pkey"'),
+      {
+        code: '23505',
+        detail: 'Key (email)=(secret@example.com) already exists.',
+      },
+    );
+    expect(summarizeError(duplicate)).toBe('SQLSTATE 23505');
+    expect(summarizeError(new ApplyError('flush failed', { table, cause: duplicate }))).toBe(
+      'SQLSTATE 23505',
+    );
+  });
+
+  it('shows the message of connection-level errors, which name hosts, never rows', () => {
+    expect(summarizeError(socketError('ECONNREFUSED'))).toBe('connect ECONNREFUSED');
+    expect(summarizeError(gaveUp(kafkaRefused()))).toBe(
+      'Connection error: connect ECONNREFUSED 127.0.0.1:9092',
+    );
+    expect(summarizeError(pgError('57P01'))).toBe('server said no (SQLSTATE 57P01)');
+  });
+
+  it('takes a five-letter socket code for what it is, not for a SQLSTATE', () => {
+    const pipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE', syscall: 'write' });
+    expect(summarizeError(pipe)).toBe('write EPIPE');
+  });
+
+  it('names the Kafka error type', () => {
+    expect(summarizeError(gaveUp(protocolError('NOT_COORDINATOR', true)))).toBe(
+      'NOT_COORDINATOR: NOT_COORDINATOR from the broker',
+    );
+  });
+
+  it('falls back to the innermost error, or the value itself', () => {
+    expect(summarizeError(new Error('outer', { cause: new RangeError('inner') }))).toBe('RangeError: inner');
+    expect(summarizeError('plain text')).toBe('plain text');
+  });
+});
+
+describe('PartError.wrap', () => {
+  it('tags an error with the part that failed, keeping it as the cause and its retriability', () => {
+    const cause = socketError('ECONNREFUSED');
+    const tagged = PartError.wrap('target', cause);
+    expect(tagged).toMatchObject({ name: 'PartError', part: 'target', cause, retriable: true });
+    expect(tagged.message).toBe('target PostgreSQL: connect ECONNREFUSED');
+    expect(PartError.wrap('broker', pgError('23505')).retriable).toBe(false);
+  });
+
+  it('keeps the first part and does not wrap twice', () => {
+    const tagged = PartError.wrap('broker', kafkaRefused());
+    const again = PartError.wrap('target', tagged);
+    expect(again).toBe(tagged);
+    expect(again.part).toBe('broker');
   });
 });
 
