@@ -3,6 +3,7 @@
  * `cdc-pipeline`: the installed command. `run` is the service; the others inspect what it works
  * on. Development-stack commands (stack:*, demo) are the project's npm scripts, not part of it.
  */
+import './quiet-warnings.js';
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { checkTargetCommand } from './check-target.js';

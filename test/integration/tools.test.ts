@@ -77,6 +77,11 @@ describe('check-target: newest rows first, every schema', () => {
         "INSERT INTO users (id, name, email, created_at, synced_at) VALUES ($1, 'Newest', 'newest@example.com', now(), now() + interval '1 hour')",
         [NEWEST_ID],
       );
+      // And an older one, so `--limit 1` leaves at least one out even on a fresh, empty target.
+      await db.query(
+        "INSERT INTO users (id, name, email, created_at, synced_at) VALUES ($1, 'Older', 'older@example.com', now(), now() - interval '1 hour') ON CONFLICT DO NOTHING",
+        [NEWEST_ID + 1],
+      );
       await db.query(`CREATE SCHEMA ${schema}`);
       await db.query(
         `CREATE TABLE ${schema}.items (id integer PRIMARY KEY, synced_at timestamptz NOT NULL DEFAULT now())`,
@@ -86,7 +91,7 @@ describe('check-target: newest rows first, every schema', () => {
   });
   afterAll(async () => {
     await target(async (db) => {
-      await db.query('DELETE FROM users WHERE id = $1', [NEWEST_ID]);
+      await db.query('DELETE FROM users WHERE id = ANY($1)', [[NEWEST_ID, NEWEST_ID + 1]]);
       await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     });
   });
