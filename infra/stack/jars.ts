@@ -31,14 +31,31 @@ export function jarsResolved(paths: StackPaths): boolean {
 
 export function resolveJars(paths: StackPaths): 'resolved' | 'up to date' {
   if (jarsResolved(paths)) return 'up to date';
-  const mvn = findMaven();
   const logFile = path.join(paths.logs, 'maven.log');
   fs.mkdirSync(paths.logs, { recursive: true });
   // A changed pom may drop jars: start from empty folders so no stale version stays on the class path.
   fs.rmSync(paths.lib, { recursive: true, force: true });
   fs.rmSync(paths.plugins, { recursive: true, force: true });
+  mavenPackage(MAVEN_POM, paths, logFile, {
+    what: 'resolving the Kafka, Connect and Debezium jars from Maven Central failed',
+    fix: 'check that Maven Central (or your mirror in ~/.m2/settings.xml) is reachable, then run `npm run stack:up` again',
+  });
+  fs.writeFileSync(path.join(paths.root, 'jars.stamp'), pomHash());
+  return 'resolved';
+}
+
+/**
+ * `mvn package` of one pom into the stack's folders, its output kept in `logFile`; a failure is a
+ * StackError that says what failed and how to fix it, pointing at that log.
+ */
+export function mavenPackage(
+  pom: string,
+  paths: StackPaths,
+  logFile: string,
+  failure: { readonly what: string; readonly fix: string },
+): void {
   try {
-    const output = execFileSync(mvn, ['-B', '-f', MAVEN_POM, `-Dstack.dir=${paths.root}`, 'package'], {
+    const output = execFileSync(findMaven(), ['-B', '-f', pom, `-Dstack.dir=${paths.root}`, 'package'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       maxBuffer: 64 * 1024 * 1024,
@@ -47,13 +64,6 @@ export function resolveJars(paths: StackPaths): 'resolved' | 'up to date' {
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string };
     fs.writeFileSync(logFile, `${failed.stdout ?? ''}${failed.stderr ?? ''}`);
-    throw new StackError(
-      'maven',
-      'resolving the Kafka, Connect and Debezium jars from Maven Central failed',
-      'check that Maven Central (or your mirror in ~/.m2/settings.xml) is reachable, then run `npm run stack:up` again',
-      logFile,
-    );
+    throw new StackError('maven', failure.what, failure.fix, logFile);
   }
-  fs.writeFileSync(path.join(paths.root, 'jars.stamp'), pomHash());
-  return 'resolved';
 }

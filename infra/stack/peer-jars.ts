@@ -4,13 +4,11 @@
  * own stack). The stamp sits inside that folder, so the stack's own resolution, which empties the
  * plugins folder when its poms change, also forgets it.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MAVEN_POM, type StackPaths } from './config.js';
-import { StackError } from './stack-error.js';
-import { findMaven } from './tools.js';
+import { mavenPackage } from './jars.js';
 
 export const PEER_POM = path.join(path.dirname(MAVEN_POM), 'debezium-jdbc', 'pom.xml');
 export const PEER_PLUGIN_FOLDER = 'debezium-connector-jdbc';
@@ -32,23 +30,10 @@ export function resolvePeerJars(paths: StackPaths): 'resolved' | 'up to date' {
   const logFile = path.join(paths.logs, 'maven-peer.log');
   fs.mkdirSync(paths.logs, { recursive: true });
   fs.rmSync(folder, { recursive: true, force: true });
-  try {
-    const output = execFileSync(findMaven(), ['-B', '-f', PEER_POM, `-Dstack.dir=${paths.root}`, 'package'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    fs.writeFileSync(logFile, output);
-  } catch (error) {
-    const failed = error as { stdout?: string; stderr?: string };
-    fs.writeFileSync(logFile, `${failed.stdout ?? ''}${failed.stderr ?? ''}`);
-    throw new StackError(
-      'maven',
-      'resolving the Debezium JDBC sink (the benchmark peer) failed',
-      'read the log below; the versions that resolve are noted in infra/maven/debezium-jdbc/pom.xml',
-      logFile,
-    );
-  }
+  mavenPackage(PEER_POM, paths, logFile, {
+    what: 'resolving the Debezium JDBC sink (the benchmark peer) failed',
+    fix: 'read the log below; the versions that resolve are noted in infra/maven/debezium-jdbc/pom.xml',
+  });
   fs.writeFileSync(stamp, pomHash());
   return 'resolved';
 }
