@@ -38,12 +38,17 @@ import {
   DEFAULT_TOPIC_PATTERN,
   DEFAULT_TOPIC_PREFIX,
   DEFAULT_UNKNOWN_COLUMNS,
+  DEFAULT_SCHEMA_EVOLUTION,
+  SCHEMA_EVOLUTION_MODES,
   LOG_FORMATS,
   LOG_LEVELS,
   SESSION_TIMEOUT_RANGE_MS,
   UNKNOWN_COLUMN_POLICIES,
 } from './defaults.js';
 import { ConfigError } from './errors.js';
+import { securityProblems } from './security/problems.js';
+import { redactUrl } from './security/redact.js';
+import { SECURITY_VARIABLES } from './security/variables.js';
 
 const NATIVE = resolveConnections({});
 
@@ -53,11 +58,16 @@ export const CONFIG_SPEC = {
     doc: 'Kafka bootstrap servers (default: the native stack, on CDC_KAFKA_PORT when set)',
     defaultFrom: (env) => resolveConnections(env).KAFKA_BROKERS,
   }),
-  TARGET_DATABASE_URL: variable(url(['postgres:', 'postgresql:']), {
-    default: NATIVE.TARGET_DATABASE_URL,
-    doc: 'Target PostgreSQL (default: the native stack, on CDC_TARGET_PORT when set)',
-    defaultFrom: (env) => resolveConnections(env).TARGET_DATABASE_URL,
-  }),
+  TARGET_DATABASE_URL: variable(
+    { ...url(['postgres:', 'postgresql:']), show: redactUrl, redact: redactUrl },
+    {
+      default: NATIVE.TARGET_DATABASE_URL,
+      doc: 'Target PostgreSQL (default: the native stack, on CDC_TARGET_PORT when set); sslmode=require, verify-ca or verify-full in it turns TLS on (see Secure connections)',
+      defaultFrom: (env) => resolveConnections(env).TARGET_DATABASE_URL,
+    },
+  ),
+  // TLS and SASL to Kafka, TLS and password files for the databases (src/security/variables.ts).
+  ...SECURITY_VARIABLES,
   PIPELINE_TOPIC_PATTERN: variable(regex, {
     default: DEFAULT_TOPIC_PATTERN,
     doc: 'The Debezium topics to apply; new matching topics are picked up while running',
@@ -105,6 +115,10 @@ export const CONFIG_SPEC = {
   PIPELINE_UNKNOWN_COLUMNS: variable(oneOf(UNKNOWN_COLUMN_POLICIES), {
     default: DEFAULT_UNKNOWN_COLUMNS,
     doc: 'A source column missing in the target: ignore it with a warning, or dead-letter the change',
+  }),
+  PIPELINE_SCHEMA_EVOLUTION: variable(oneOf(SCHEMA_EVOLUTION_MODES), {
+    default: DEFAULT_SCHEMA_EVOLUTION,
+    doc: 'Target tables the pipeline makes from the propagated source column types: none; create a missing table (with its schema); or also add the columns an event has and the table lacks. Never drops or narrows anything',
   }),
   PIPELINE_ACCEPT_LOSSES: variable(subsetOf(DEBEZIUM_LOSSES), {
     default: [],
@@ -187,7 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
       problems.push(
         error instanceof ConfigError
           ? error.message
-          : problem(name, raw ?? '', (error as Error).message, spec.accepts),
+          : problem(name, spec.redact?.(raw ?? '') ?? raw ?? '', (error as Error).message, spec.accepts),
       );
     }
   }
@@ -205,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
       'PIPELINE_BATCH_MAX_SIZE, PIPELINE_BATCH_MAX_BYTES and PIPELINE_BATCH_MAX_WAIT_MS are all 0: set at least one limit',
     );
   }
+  if (problems.length === 0) problems.push(...securityProblems(config));
   // Two defaults resting on one bad CDC_*_PORT report it once.
   if (problems.length > 0) throw new ConfigError([...new Set(problems)].join('\n'));
   return config;

@@ -66,12 +66,28 @@ export const DEFAULT_GROUP_ID = 'cdc-pipeline';
 /** Debezium's topic.prefix in debezium-config/postgres-connector.json. */
 export const DEFAULT_TOPIC_PREFIX = 'dbserver1';
 
-/** The topics the service applies: every table of the source's public schema. */
-export const DEFAULT_TOPIC_PATTERN = /^dbserver1\.public\..+$/;
+/**
+ * The topics the service applies: every table of every schema, `dbserver1.<schema>.<table>` (issue
+ * 12: a table outside public is applied like any other). Debezium's own topics under the prefix
+ * have one part after it (`dbserver1.message`, `dbserver1.transaction`) and do not match.
+ */
+export const DEFAULT_TOPIC_PATTERN = /^dbserver1\.[^.]+\.[^.]+$/;
 
 /** What a change does with a source column the target table lacks. */
 export const UNKNOWN_COLUMN_POLICIES = ['ignore', 'dead-letter'] as const;
 export const DEFAULT_UNKNOWN_COLUMNS: (typeof UNKNOWN_COLUMN_POLICIES)[number] = 'ignore';
+
+/**
+ * What the sink may do to the target's tables (src/sinks/schema-evolution.ts): nothing, create a
+ * missing table, or also add the columns an event has and the table lacks. Never a drop or a
+ * narrowing. The default creates: a missing table otherwise dead-letters every change of it, and
+ * the table made from the propagated source types (column.propagate.source.type) is exact, unlike
+ * the peers' tables made from Connect types, which is why they default to off. Adding columns to a
+ * table that exists stays opt-in: a table someone made may leave a source column out on purpose
+ * (PIPELINE_UNKNOWN_COLUMNS=ignore honours that).
+ */
+export const SCHEMA_EVOLUTION_MODES = ['none', 'create', 'create-and-add-columns'] as const;
+export const DEFAULT_SCHEMA_EVOLUTION: (typeof SCHEMA_EVOLUTION_MODES)[number] = 'create';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export const DEFAULT_LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';

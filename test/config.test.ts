@@ -23,7 +23,12 @@ describe('pipeline configuration', () => {
     expect(config.KAFKA_BROKERS).toBe('127.0.0.1:19092');
     expect(config.TARGET_DATABASE_URL).toBe('postgres://postgres:postgres@127.0.0.1:15433/targetdb');
     expect(config.PIPELINE_TOPIC_PATTERN.test('dbserver1.public.users')).toBe(true);
-    expect(config.PIPELINE_TOPIC_PATTERN.test('dbserver1.other.users')).toBe(false);
+    // Every schema (issue 12); Debezium's own topics under the prefix are not tables.
+    expect(config.PIPELINE_TOPIC_PATTERN.test('dbserver1.inventory.products')).toBe(true);
+    expect(config.PIPELINE_TOPIC_PATTERN.test('dbserver1.message')).toBe(false);
+    expect(config.PIPELINE_TOPIC_PATTERN.test('dbserver2.public.users')).toBe(false);
+    expect(config.PIPELINE_TOPIC_PATTERN.test('__debezium-notification.dbserver1')).toBe(false);
+    expect(config.PIPELINE_SCHEMA_EVOLUTION).toBe('create');
     expect(config.PIPELINE_LANES).toBe(DEFAULT_LANES);
     expect(config.PIPELINE_BATCH_MAX_SIZE).toBe(DEFAULT_BATCH.maxSize);
     expect(config.PIPELINE_MAX_IN_FLIGHT).toBe(DEFAULT_MAX_IN_FLIGHT);

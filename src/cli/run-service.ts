@@ -51,7 +51,12 @@ export async function runPipelineService(config: PipelineConfig, logger: Logger)
       metrics: observability.metrics,
       connectTarget: async () => ({
         deadLetters: await createDeadLetterSink({ pool, logger }),
-        sink: createPostgresSink({ pool, logger, unknownColumns: config.PIPELINE_UNKNOWN_COLUMNS }),
+        sink: createPostgresSink({
+          pool,
+          logger,
+          unknownColumns: config.PIPELINE_UNKNOWN_COLUMNS,
+          schemaEvolution: config.PIPELINE_SCHEMA_EVOLUTION,
+        }),
         nonEmpty: (tables) => nonEmptyTables(pool, tables),
         groupMarker: {
           started: (groupId) => groupHasStarted(pool, groupId),

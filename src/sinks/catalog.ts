@@ -4,8 +4,12 @@
  * pg.escapeIdentifier; nothing from an event is pasted into SQL as it came.
  */
 import pg from 'pg';
-import type { TableRef } from '../types.js';
-import type { Queryable } from './pool.js';
+import type { Logger } from 'pino';
+import { isRetriable } from '../errors.js';
+import type { RoutedChange, TableRef } from '../types.js';
+import { silentLogger, type Queryable } from './pool.js';
+import { addColumns, createTable, type SchemaEvolution } from './schema-evolution.js';
+import { sqlState } from './sqlstate.js';
 
 /** One column of a target table. */
 export interface TargetColumn {
@@ -41,16 +45,28 @@ export interface TargetTable {
 /** A table looked up: writable, or refused with a reason a person can act on. */
 export type TableLookup =
   | { readonly kind: 'found'; readonly table: TargetTable }
-  | { readonly kind: 'refused'; readonly reason: string };
+  | {
+      readonly kind: 'refused';
+      readonly reason: string;
+      /** The table does not exist (rather than existing without a primary key): it may be created. */
+      readonly missing?: boolean;
+    };
 
 /** Reads and caches target tables. */
 export interface Catalog {
   /**
    * The cached table; read afresh on a miss: the table is not cached, or lacks one of `columns`
    * (a column just added to the target is picked up without a restart). A refused table is never
-   * cached, so creating it, or giving it a primary key, takes effect at the next look-up.
+   * cached, so creating it, or giving it a primary key, takes effect at the next look-up. Under
+   * schema evolution, a table still missing (or still lacking columns) after the read is created
+   * (or given the columns) from the schemas `changes` carry, and read again.
    */
-  get(db: Queryable, ref: TableRef, columns?: Iterable<string>): Promise<TableLookup>;
+  get(
+    db: Queryable,
+    ref: TableRef,
+    columns?: Iterable<string>,
+    changes?: readonly RoutedChange[],
+  ): Promise<TableLookup>;
   /** Reads the table again and caches the result. */
   refresh(db: Queryable, ref: TableRef): Promise<TableLookup>;
   /** Forgets the table; the next `get` reads it again. */
@@ -67,8 +83,22 @@ export function tableKey({ schema, table }: TableRef): string {
   return JSON.stringify([schema, table]);
 }
 
+/** What a catalog may do to the target's tables. */
+export interface CatalogOptions {
+  /** PIPELINE_SCHEMA_EVOLUTION; 'none' (the default here) only reads. */
+  readonly evolution?: SchemaEvolution;
+  /** The sink's sync-time column, which a created table gets. */
+  readonly syncedAtColumn?: string;
+  /** Where a created table or added column is reported (names only). */
+  readonly logger?: Logger;
+}
+
 /** A catalog with an empty cache; one per sink. */
-export function createCatalog(): Catalog {
+export function createCatalog({
+  evolution = 'none',
+  syncedAtColumn = 'synced_at',
+  logger = silentLogger,
+}: CatalogOptions = {}): Catalog {
   const cache = new Map<string, TargetTable>();
   const cacheKey = tableKey;
 
@@ -79,20 +109,65 @@ export function createCatalog(): Catalog {
     return lookup;
   };
 
+  /** Creates the missing table or adds the absent columns, as `evolution` allows; then reads it again. */
+  const evolve = async (
+    db: Queryable,
+    ref: TableRef,
+    lookup: TableLookup,
+    columns: readonly string[],
+    changes: readonly RoutedChange[],
+  ): Promise<TableLookup> => {
+    const table = `${ref.schema}.${ref.table}`;
+    if (lookup.kind === 'refused') {
+      if (!lookup.missing) return lookup;
+      const refused = await ddl(() => createTable(db, ref, changes, { syncedAtColumn }));
+      if (refused !== undefined)
+        return {
+          ...lookup,
+          reason: `${lookup.reason}; PIPELINE_SCHEMA_EVOLUTION=${evolution} cannot create it: ${refused}`,
+        };
+      logger.info({ table }, 'target table created from the source column types (PIPELINE_SCHEMA_EVOLUTION)');
+      return refresh(db, ref);
+    }
+    const absent = columns.filter((column) => !lookup.table.columns.has(column));
+    if (evolution !== 'create-and-add-columns' || absent.length === 0) return lookup;
+    const added = await ddl(() => addColumns(db, ref, absent, changes));
+    if (typeof added === 'string') {
+      logger.warn({ table, columns: absent, reason: added }, 'columns not added to the target table');
+      return lookup;
+    }
+    logger.info({ table, columns: added }, 'columns added to the target table (PIPELINE_SCHEMA_EVOLUTION)');
+    return refresh(db, ref);
+  };
+
   return {
-    get: async (db, ref, columns = []) => {
+    get: async (db, ref, columns = [], changes = []) => {
+      const wanted = [...columns];
       const cached = cache.get(cacheKey(ref));
-      if (cached === undefined) return refresh(db, ref);
-      for (const column of columns) {
-        if (!cached.columns.has(column)) return refresh(db, ref);
-      }
-      return { kind: 'found', table: cached };
+      const lookup =
+        cached !== undefined && wanted.every((column) => cached.columns.has(column))
+          ? ({ kind: 'found', table: cached } as const)
+          : await refresh(db, ref);
+      return evolution === 'none' || changes.length === 0 ? lookup : evolve(db, ref, lookup, wanted, changes);
     },
     refresh,
     invalidate: (ref) => {
       cache.delete(cacheKey(ref));
     },
   };
+}
+
+/**
+ * Runs DDL; a refusal of it (a privilege, a type the target lacks) becomes the reason, so the changes
+ * dead-letter with it. An outage is thrown, for the flush to be retried.
+ */
+async function ddl<T>(action: () => Promise<T>): Promise<T | string> {
+  try {
+    return await action();
+  } catch (error) {
+    if (isRetriable(error)) throw error;
+    return `the target refused the DDL (SQLSTATE ${sqlState(error) ?? 'none'}): ${(error as Error).message}`;
+  }
 }
 
 /** One column as pg_catalog describes it. */
@@ -169,9 +244,10 @@ export async function readTable(db: Queryable, ref: TableRef): Promise<TableLook
   if (rows.length === 0) {
     return {
       kind: 'refused',
+      missing: true,
       reason:
         `target table ${sqlName} does not exist (or is not a table): ` +
-        'create it in the target database, with a primary key, or route its topic elsewhere',
+        'create it in the target database, with a primary key (npm run add-table does), or route its topic elsewhere',
     };
   }
   const primaryKey = primaryKeyOf(rows);

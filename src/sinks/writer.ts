@@ -19,6 +19,7 @@ import { createCatalog, tableKey, type TableLookup } from './catalog.js';
 import { applyFailureText } from './failure-reason.js';
 import { planChanges, type Plan, type UnknownColumnPolicy, type WorkItem } from './plan.js';
 import { silentLogger, withTransaction } from './pool.js';
+import type { SchemaEvolution } from './schema-evolution.js';
 import { isRecordLevel, isStaleCatalog, sqlState } from './sqlstate.js';
 import { DEFAULT_SYNCED_AT_COLUMN } from './statements.js';
 
@@ -35,6 +36,8 @@ export interface PostgresSinkConfig {
    * with a warning once per table and column; 'dead-letter' makes the record a Failure.
    */
   readonly unknownColumns?: UnknownColumnPolicy;
+  /** A missing target table (or column) is created from the events' schemas (schema-evolution.ts). None by default. */
+  readonly schemaEvolution?: SchemaEvolution;
 }
 
 /** What one flush did: every input change is in exactly one of the two. */
@@ -67,28 +70,31 @@ export function createPostgresSink({
   logger = silentLogger,
   syncedAtColumn = DEFAULT_SYNCED_AT_COLUMN,
   unknownColumns = 'ignore',
+  schemaEvolution = 'none',
 }: PostgresSinkConfig): PostgresSink {
-  const catalog = createCatalog();
+  const catalog = createCatalog({ evolution: schemaEvolution, syncedAtColumn, logger });
   /** Table-and-column pairs already warned about under the 'ignore' policy. */
   const warnedColumns = new Set<string>();
   const applyOptions = { syncedAtColumn, logger };
 
   /** Looks up every table of the batch, refreshing a cached one once if a change has a column it lacks. */
   const lookUp = async (changes: readonly RoutedChange[]): Promise<Map<string, TableLookup>> => {
-    const needed = new Map<string, { ref: TableRef; columns: Set<string> }>();
+    const needed = new Map<string, { ref: TableRef; columns: Set<string>; changes: RoutedChange[] }>();
     for (const change of changes) {
       const key = tableKey(change.target);
       let entry = needed.get(key);
       if (entry === undefined) {
-        entry = { ref: change.target, columns: new Set() };
+        entry = { ref: change.target, columns: new Set(), changes: [] };
         needed.set(key, entry);
       }
+      entry.changes.push(change);
       if (change.after !== null && change.op !== 'd') {
         for (const column of Object.keys(change.after)) entry.columns.add(column);
       }
     }
     const lookups = new Map<string, TableLookup>();
-    for (const [key, { ref, columns }] of needed) lookups.set(key, await catalog.get(pool, ref, columns));
+    for (const [key, { ref, columns, changes: ofTable }] of needed)
+      lookups.set(key, await catalog.get(pool, ref, columns, ofTable));
     return lookups;
   };
 
