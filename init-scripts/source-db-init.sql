@@ -32,3 +32,13 @@ INSERT INTO orders (user_id, product_name, quantity, price) VALUES
     (1, 'Mouse', 2, 25.50),
     (2, 'Keyboard', 1, 75.00),
     (3, 'Monitor', 1, 299.99);
+
+-- Debezium's signal table (signal.data.collection in debezium-config/postgres-connector.json):
+-- `npm run add-table` inserts an execute-snapshot signal here to backfill the rows a table held
+-- before it joined the connector (an incremental snapshot), and Debezium writes its snapshot
+-- window marks here. The columns are the ones Debezium requires, in this order.
+CREATE TABLE debezium_signal (
+    id   VARCHAR(64) PRIMARY KEY,
+    type VARCHAR(32) NOT NULL,
+    data VARCHAR(2048)
+);

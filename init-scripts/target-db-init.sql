@@ -20,3 +20,12 @@ CREATE TABLE orders (
     notes        TEXT,
     synced_at    TIMESTAMPTZ    NOT NULL DEFAULT now()
 );
+
+-- The signal table is captured like any table (Debezium's window marks land on its topic), so the
+-- target mirrors it: its changes apply instead of dead-lettering, and verify finds it identical.
+CREATE TABLE debezium_signal (
+    id        VARCHAR(64)  PRIMARY KEY,
+    type      VARCHAR(32)  NOT NULL,
+    data      VARCHAR(2048),
+    synced_at TIMESTAMPTZ  NOT NULL DEFAULT now()
+);
