@@ -160,6 +160,18 @@ export class ConnectionLostError extends CdcError {
   }
 }
 
+/**
+ * kafkajs returned from a commit without sending it: its consumer had stopped (a crash, a
+ * disconnect). The offsets stay uncommitted and are offered again by the next commit.
+ */
+export class CommitNotSentError extends CdcError {
+  override name = 'CommitNotSentError';
+
+  constructor() {
+    super('Kafka commit not sent: the consumer is not running', { retriable: true });
+  }
+}
+
 /** A part stayed unreachable longer than the configured limit: the service gives up. */
 export class OutageTooLongError extends CdcError {
   override name = 'OutageTooLongError';

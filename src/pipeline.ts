@@ -230,6 +230,6 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
       catchError((error: unknown) => throwError(() => PartError.wrap('broker', error))),
       ignoreElements(),
     );
-    return concat(merge(deadLetterReports, flushes), finalCommit);
+    return concat(merge(deadLetterReports, flushes), finalCommit).pipe(finalize(() => committer.close()));
   });
 }

@@ -134,8 +134,8 @@ async function runSession(parts: SessionParts): Promise<void> {
     outage.recovered('target');
 
     const restart = new Subject<void>();
-    // A broker outage noticed outside the pipeline's own error path (the topic watcher, a consumer
-    // that kafkajs restarts by itself) that lasts too long stops the session, which then fails with it.
+    // A broker outage noticed outside the pipeline's own error path (the topic watcher) that lasts
+    // too long stops the session, which then fails with it.
     let tooLong: unknown;
     const brokerFailing = (error: unknown): void => {
       try {
@@ -238,8 +238,7 @@ async function runSession(parts: SessionParts): Promise<void> {
             onSourceEvent: (event) => {
               metrics?.sourceEvent(event);
               if (event.type === 'rebalanced') outage.recovered('broker');
-              if (event.type === 'restarting') brokerFailing(event.error);
-              else logger.debug(event, `source ${event.type}`);
+              logger.debug(event, `source ${event.type}`);
             },
           }).pipe(
             tap((report) => {
@@ -273,6 +272,11 @@ function createConsumer(kafka: Kafka, config: PipelineConfig): Consumer {
     // A crashed member holds its partitions until its session expires: keep that short.
     sessionTimeout: config.PIPELINE_SESSION_TIMEOUT_MS,
     heartbeatInterval: Math.max(500, Math.floor(config.PIPELINE_SESSION_TIMEOUT_MS / 10)),
+    // A crash ends the session and the supervisor starts a new one with a new consumer. kafkajs'
+    // own restart must stay off: a restart already joining when the session disconnects this
+    // consumer outlives the disconnect, rejoins the group once the broker is back and holds its
+    // partitions while reading nothing (its stream has ended), so their lag stays frozen.
+    retry: { restartOnFailure: async () => false },
   });
 }
 

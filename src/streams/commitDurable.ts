@@ -6,14 +6,22 @@
  */
 import type { Consumer } from 'kafkajs';
 import { findInCauseChain } from '../cause-chain.js';
+import { CommitNotSentError } from '../errors.js';
+import type { OffsetCommitAnswers } from './offset-commit-answers.js';
 import type { CommittableOffset, OffsetTracker } from './offsetTracker.js';
 
+/**
+ * @param answers when given, a commit counts only if the broker answered an OffsetCommit while it
+ *   ran (kafkajs resolves without sending once its consumer stopped): else CommitNotSentError.
+ */
 export async function commitDurable(
   consumer: Pick<Consumer, 'commitOffsets'>,
   tracker: OffsetTracker,
+  answers?: OffsetCommitAnswers,
 ): Promise<readonly CommittableOffset[]> {
   const offsets = tracker.committable();
   if (offsets.length === 0) return offsets;
+  const answeredBefore = answers?.count();
   try {
     await consumer.commitOffsets(
       offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
@@ -22,6 +30,7 @@ export async function commitDurable(
     if (isRebalanceError(error)) return [];
     throw error;
   }
+  if (answers !== undefined && answers.count() === answeredBefore) throw new CommitNotSentError();
   tracker.markCommitted(offsets);
   return offsets;
 }

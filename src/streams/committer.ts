@@ -16,6 +16,7 @@ import type { Consumer } from 'kafkajs';
 import { isRetriable } from '../errors.js';
 import type { KafkaOrigin } from '../types.js';
 import { commitDurable } from './commitDurable.js';
+import { countOffsetCommitAnswers, type OffsetCommitAnswers } from './offset-commit-answers.js';
 import { OffsetTracker, type CommittableOffset } from './offsetTracker.js';
 
 export interface CommitterOptions {
@@ -32,11 +33,22 @@ export class Committer {
   readonly tracker = new OffsetTracker();
   private running: Promise<unknown> = Promise.resolve();
   private waiting: Promise<readonly CommittableOffset[]> | undefined;
+  private readonly answers: OffsetCommitAnswers | undefined;
 
+  /**
+   * @param consumer a kafkajs consumer; given its `on` and `events`, a commit counts only once the
+   *   broker answered it (kafkajs resolves a commit it never sent once its consumer stopped).
+   */
   constructor(
-    private readonly consumer: Pick<Consumer, 'commitOffsets'>,
+    private readonly consumer: Pick<Consumer, 'commitOffsets'> & Partial<Pick<Consumer, 'on' | 'events'>>,
     private readonly options: CommitterOptions = {},
-  ) {}
+  ) {
+    const { on, events } = consumer;
+    this.answers =
+      on !== undefined && events !== undefined
+        ? countOffsetCommitAnswers({ on: on.bind(consumer), events })
+        : undefined;
+  }
 
   /** Records emitted and not yet durable. */
   get inFlight(): number {
@@ -80,9 +92,14 @@ export class Committer {
     this.tracker.reset();
   }
 
+  /** Stops listening to the consumer (the pipeline's stream has ended). */
+  close(): void {
+    this.answers?.stop();
+  }
+
   private async commitNow(): Promise<readonly CommittableOffset[]> {
     const started = performance.now();
-    const committed = await commitDurable(this.consumer, this.tracker);
+    const committed = await commitDurable(this.consumer, this.tracker, this.answers);
     if (committed.length > 0) this.options.onCommitted?.(committed, performance.now() - started);
     return committed;
   }

@@ -6,6 +6,11 @@
  * Backpressure: RxJS does not slow a producer by itself, so the source pauses every subscribed
  * topic once the tracker counts `highWaterMark` records in flight and resumes at `lowWaterMark`.
  * Memory is bounded by the high-water mark plus one fetch, however large the backlog.
+ *
+ * When something above restarts the consumer after a crash (the service's supervisor does), give
+ * the consumer `retry: { restartOnFailure: async () => false }`: a crash then ends the stream. With
+ * kafkajs' own restart on, a restart already under way when the consumer is disconnected outlives
+ * the disconnect and rejoins the group later, holding partitions that nobody reads.
  */
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { Observable } from 'rxjs';

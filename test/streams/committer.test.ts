@@ -248,3 +248,73 @@ describe('Committer', () => {
     expect(calls).toEqual([[committed(2)], [committed(1)]]);
   });
 });
+
+describe('Committer with a consumer that reports its requests', () => {
+  /**
+   * A consumer whose commitOffsets resolves at once, with or without the broker's answer: kafkajs
+   * emits consumer.network.request for every answered request and resolves a commit it never
+   * sent once its consumer stopped.
+   */
+  function reportingConsumer() {
+    const listeners: ((event: { payload: { apiName: string } }) => void)[] = [];
+    const state = { sends: true };
+    const consumer = {
+      events: { REQUEST: 'consumer.network.request' } as const,
+      on: vi.fn((_name: string, listener: (event: { payload: { apiName: string } }) => void) => {
+        listeners.push(listener);
+        return () => listeners.splice(listeners.indexOf(listener), 1);
+      }),
+      commitOffsets: vi.fn(async () => {
+        if (state.sends) for (const listener of listeners) listener({ payload: { apiName: 'OffsetCommit' } });
+      }),
+    };
+    return { consumer, state, listeners };
+  }
+
+  const committerOf = (consumer: ReturnType<typeof reportingConsumer>['consumer']) =>
+    // The fake carries only the two members of kafkajs' event API that the Committer uses.
+    new Committer(consumer as unknown as ConstructorParameters<typeof Committer>[0]);
+
+  it('counts a commit the broker answered', async () => {
+    const { consumer } = reportingConsumer();
+    const committer = committerOf(consumer);
+    committer.tracker.track(at(0));
+    await expect(commitAfter(committer, [at(0)])).resolves.toEqual([committed(1)]);
+    // Nothing left to offer: the answered commit counted.
+    expect(committer.tracker.committable()).toEqual([]);
+  });
+
+  it('refuses a commit that kafkajs resolved without sending, and offers its offsets again', async () => {
+    const { consumer, state } = reportingConsumer();
+    const committer = committerOf(consumer);
+    committer.tracker.track(at(0));
+    state.sends = false;
+    await expect(commitAfter(committer, [at(0)])).rejects.toThrow(
+      'Kafka commit not sent: the consumer is not running',
+    );
+    expect(committer.tracker.committable()).toEqual([committed(1)]);
+    state.sends = true;
+    await expect(committer.commit()).resolves.toEqual([committed(1)]);
+  });
+
+  it('treats the unsent commit as transient in acknowledge, reporting it', async () => {
+    const { consumer, state } = reportingConsumer();
+    const errors: unknown[] = [];
+    const committer = new Committer(consumer as unknown as ConstructorParameters<typeof Committer>[0], {
+      onCommitError: (error) => errors.push(error),
+    });
+    committer.tracker.track(at(0));
+    state.sends = false;
+    await committer.acknowledge([at(0)]);
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toContain('commit not sent');
+  });
+
+  it('stops listening when closed', () => {
+    const { consumer, listeners } = reportingConsumer();
+    const committer = committerOf(consumer);
+    expect(listeners).toHaveLength(1);
+    committer.close();
+    expect(listeners).toHaveLength(0);
+  });
+});
