@@ -17,6 +17,8 @@ export interface Variable<T> {
   readonly shownDefault: string;
   /** A default that depends on other variables (a port moved by CDC_TARGET_PORT), as raw text. */
   readonly defaultFrom?: (env: NodeJS.ProcessEnv) => string;
+  /** The raw text as error lines may show it, for values that hold a secret (a URL's password). */
+  readonly redact?: (raw: string) => string;
 }
 
 type Kind<T> = Omit<Variable<T>, 'doc' | 'default' | 'shownDefault' | 'defaultFrom'> & {

@@ -4,6 +4,7 @@
  * record or table again. Retriability is decided from codes and flags, never from message text.
  */
 import { causeChain, findInCauseChain } from './cause-chain.js';
+import { isTlsConfigurationCode } from './security/tls-errors.js';
 import {
   type ChangeEvent,
   type Failure,
@@ -201,7 +202,8 @@ const FATAL_KAFKA_TYPES: ReadonlySet<string> = new Set([
 
 /**
  * Whether the error ends the service: bad configuration, refused authentication or authorization,
- * an outage that outlasted its limit, or a programmer error. Everything else that reaches the
+ * a TLS certificate that does not verify (src/security/tls-errors.ts), an outage that outlasted its
+ * limit, or a programmer error. Everything else that reaches the
  * service is weather: it waits and tries again.
  */
 export function isFatal(error: unknown): boolean {
@@ -213,6 +215,8 @@ export function isFatal(error: unknown): boolean {
     if (code !== undefined && SQLSTATE_PATTERN.test(code)) {
       if (FATAL_SQLSTATES.has(code) || code.startsWith(INVALID_AUTHORIZATION_CLASS)) return true;
     }
+    // A certificate that does not verify, or a TLS handshake refused: only new settings cure it.
+    if (code !== undefined && isTlsConfigurationCode(code)) return true;
     if ('name' in link && typeof link.name === 'string' && FATAL_KAFKAJS_ERRORS.has(link.name)) return true;
     if ('type' in link && typeof link.type === 'string' && FATAL_KAFKA_TYPES.has(link.type)) return true;
   }

@@ -20,6 +20,7 @@ import type { Logger } from './logger.js';
 import type { ServiceRecorder } from './metrics/recorder.js';
 import { decideStart } from './new-group.js';
 import { routeTarget } from './operators/route.js';
+import { kafkaSecurity } from './security/kafka.js';
 import { OutageMonitor } from './outage.js';
 import { runPipeline, type ChangeSink, type DeadLetterSinkPort, type PipelineReport } from './pipeline.js';
 import type { Shutdown } from './shutdown.js';
@@ -78,6 +79,8 @@ export async function runService({
     clientId: 'cdc-pipeline',
     brokers: config.KAFKA_BROKERS.split(','),
     logCreator: kafkaLogCreator(logger),
+    // TLS and SASL as configured (KAFKA_SSL*, KAFKA_SASL_*): one module builds them for every client.
+    ...kafkaSecurity(config),
   });
   const outage = given ?? new OutageMonitor({ logger, maxOutageMs: config.PIPELINE_MAX_OUTAGE_S * 1000 });
   const totals: Totals = { received: 0, written: 0, batches: 0, deadLetters: 0 };

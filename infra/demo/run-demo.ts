@@ -7,6 +7,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { logsFolder, resolveUrls } from '../stack/index.js';
 import { loadConfig } from '../../src/config.js';
+import { kafkaSecurity } from '../../src/security/kafka.js';
+import { databaseConnection, databaseSecurity } from '../../src/security/postgres.js';
 import { kafkaFor } from '../../src/tools/kafka-admin.js';
 import { EventWatcher } from './event-watcher.js';
 import { header, type Say } from './format.js';
@@ -60,10 +62,15 @@ export async function runDemo(options: DemoOptions, say: Say, signal: AbortSigna
     pipeline: shortPath(path.join(logsFolder(), PIPELINE_LOG)),
     connect: shortPath(path.join(logsFolder(), 'connect.log')),
   };
-  const kafka = kafkaFor(urls.KAFKA_BROKERS, 'cdc-demo');
+  // TLS, SASL and password files as the service reads them (the README's Secure connections).
+  const kafka = kafkaFor(urls.KAFKA_BROKERS, 'cdc-demo', kafkaSecurity(config));
   const admin = kafka.admin();
-  const source = new pg.Client({ connectionString: urls.SOURCE_DATABASE_URL });
-  const target = new pg.Client({ connectionString: urls.TARGET_DATABASE_URL });
+  const source = new pg.Client(
+    databaseConnection(urls.SOURCE_DATABASE_URL, databaseSecurity(config, 'source'), 'source'),
+  );
+  const target = new pg.Client(
+    databaseConnection(urls.TARGET_DATABASE_URL, databaseSecurity(config, 'target'), 'target'),
+  );
   const ids: StoryIds = {};
   const steps = story(Date.now().toString(36));
   const results: StepResult[] = [];

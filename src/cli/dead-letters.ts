@@ -10,6 +10,8 @@ import { Command, InvalidArgumentError, Option, type CommanderError } from 'comm
 import pg from 'pg';
 import { loadConfig } from '../config.js';
 import { resolveConnections, withoutPassword } from '../connection.js';
+import { securityFromEnv } from '../security/from-env.js';
+import { databaseSecurity } from '../security/postgres.js';
 import { quoteTable } from '../sinks/catalog.js';
 import { DEFAULT_DEAD_LETTER_TABLE, ensureDeadLetterTable } from '../sinks/dead-letters.js';
 import type { UnknownColumnPolicy } from '../sinks/plan.js';
@@ -82,7 +84,10 @@ function filterOf({ topic, table, stage, reason, id, fromId, toId }: FilterOptio
 /** The target pool, once it answered; undefined when there is no dead-letter table at all. */
 async function openTarget(): Promise<{ pool: pg.Pool; url: string } | undefined> {
   const url = resolveConnections().TARGET_DATABASE_URL;
-  const pool = createTargetPool(url, { max: 2 });
+  const pool = createTargetPool(url, {
+    max: 2,
+    security: databaseSecurity(securityFromEnv(), 'target'),
+  });
   try {
     const { rows } = await pool.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
       quoteTable(TABLE),

@@ -17,6 +17,8 @@ import { ConfigError, OutageTooLongError, PartError, summarizeError } from '../e
 import type { Logger } from '../logger.js';
 import { startObservability } from '../metrics/observability.js';
 import { OutageMonitor, PART_NAMES } from '../outage.js';
+import { securityFailureLine } from '../security/explain.js';
+import { databaseSecurity } from '../security/postgres.js';
 import { runService } from '../service.js';
 import { Shutdown } from '../shutdown.js';
 import { createDeadLetterSink } from '../sinks/dead-letters.js';
@@ -31,7 +33,11 @@ const REPEATED_SIGNAL_MS = 2000;
 export const EXIT_CODES = { ok: 0, failed: 1, config: 2, forced: 130 } as const;
 
 export async function runPipelineService(config: PipelineConfig, logger: Logger): Promise<number> {
-  const pool = createTargetPool(config.TARGET_DATABASE_URL, { max: config.PIPELINE_LANES + 2, logger });
+  const pool = createTargetPool(config.TARGET_DATABASE_URL, {
+    max: config.PIPELINE_LANES + 2,
+    logger,
+    security: databaseSecurity(config, 'target'),
+  });
   const shutdown = new Shutdown();
   const removeSignals = handleSignals(shutdown, config, logger);
   const removePidFile = writePidFile(config.PIPELINE_PID_FILE);
@@ -124,6 +130,9 @@ function fatalReason(error: unknown): string {
   const ours = chain.find((link) => link instanceof ConfigError || link instanceof OutageTooLongError);
   if (ours instanceof Error) return ours.message;
   const part = chain.find((link) => link instanceof PartError);
+  // A refused login or certificate: say which variable fixes it.
+  const refused = part instanceof PartError ? securityFailureLine(part.part, error) : undefined;
+  if (refused !== undefined) return refused;
   return part instanceof PartError
     ? `${PART_NAMES[part.part]}: ${summarizeError(error)}`
     : summarizeError(error);

@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { ConnectionLostError } from '../errors.js';
+import { databaseConnection, NO_DATABASE_SECURITY, type DatabaseSecurity } from '../security/postgres.js';
 import { sqlState } from './sqlstate.js';
 
 /** What can run a query: the pool itself or a checked-out client. */
@@ -25,6 +26,8 @@ export interface TargetPoolOptions {
   readonly statementTimeoutMs?: number;
   /** Where pool errors are reported (code only, never values); silent by default. */
   readonly logger?: Logger;
+  /** TLS files and a password file (TARGET_DATABASE_SSL_*, TARGET_DATABASE_PASSWORD_FILE); sslmode is in the URL. */
+  readonly security?: DatabaseSecurity;
 }
 
 const DEFAULT_MAX_CONNECTIONS = 4;
@@ -45,9 +48,11 @@ export function createTargetPool(url: string, options: TargetPoolOptions = {}): 
     idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS,
     statementTimeoutMs = NO_STATEMENT_TIMEOUT,
     logger = silentLogger,
+    security = NO_DATABASE_SECURITY,
   } = options;
   const pool = new pg.Pool({
-    connectionString: url,
+    // The URL's sslmode read as libpq reads it, with the files' TLS options and password.
+    ...databaseConnection(url, security, 'target'),
     max,
     application_name: applicationName,
     connectionTimeoutMillis: connectionTimeoutMs,

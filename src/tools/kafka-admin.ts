@@ -1,22 +1,39 @@
 /** What the inspection tools ask the broker: topics with their partitions and offsets. */
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { securityFailure } from '../security/explain.js';
+import { kafkaSecurityFromEnv } from '../security/from-env.js';
+import type { KafkaSecurity } from '../security/kafka.js';
 
-export function kafkaFor(brokers: string, clientId: string): Kafka {
+/**
+ * A client of the tools (peek, topics, the demo). TLS and SASL come from the same variables as
+ * the service's (KAFKA_SSL*, KAFKA_SASL_*) unless `security` is given.
+ */
+export function kafkaFor(
+  brokers: string,
+  clientId: string,
+  security: KafkaSecurity = kafkaSecurityFromEnv(),
+): Kafka {
   return new Kafka({
     clientId,
     brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
     retry: { retries: 2 },
+    ...security,
   });
 }
 
-export async function connectedAdmin(brokers: string): Promise<Admin> {
-  const admin = kafkaFor(brokers, 'cdc-tools').admin();
+export async function connectedAdmin(brokers: string, security?: KafkaSecurity): Promise<Admin> {
+  const admin = kafkaFor(brokers, 'cdc-tools', security).admin();
   try {
     await admin.connect();
   } catch (error) {
+    // A refused login or certificate names its own fix; anything else is Kafka not answering.
+    const refused = securityFailure('broker', error);
     throw new Error(
-      `cannot reach Kafka at ${brokers}: ${(error as Error).message}\n  fix: start Kafka (npm run stack:up in the project), or set KAFKA_BROKERS`,
+      refused === undefined
+        ? `cannot reach Kafka at ${brokers}: ${(error as Error).message}\n  fix: start Kafka (npm run stack:up in the project), or set KAFKA_BROKERS`
+        : `cannot connect to Kafka at ${brokers}: ${refused.reason}\n  fix: ${refused.fix}`,
+      { cause: error },
     );
   }
   return admin;
