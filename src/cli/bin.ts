@@ -12,6 +12,7 @@ import { peekCommand } from './peek.js';
 import { runProgram } from './program.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
+import { addTableCommand, removeTableCommand } from './tables.js';
 import { topicsCommand } from './topics.js';
 import { verifyCommand } from './verify.js';
 
@@ -35,6 +36,8 @@ function cdcPipelineProgram(): Command {
     .version(packageVersion())
     .addCommand(runCommand())
     .addCommand(verifyCommand())
+    .addCommand(addTableCommand())
+    .addCommand(removeTableCommand())
     .addCommand(checkTargetCommand())
     .addCommand(peekCommand())
     .addCommand(topicsCommand())

@@ -101,6 +101,8 @@ export function createCatalog({
 }: CatalogOptions = {}): Catalog {
   const cache = new Map<string, TargetTable>();
   const cacheKey = tableKey;
+  /** Evolutions under way, by table. */
+  const evolving = new Map<string, Promise<TableLookup>>();
 
   const refresh = async (db: Queryable, ref: TableRef): Promise<TableLookup> => {
     const lookup = await readTable(db, ref);
@@ -148,7 +150,19 @@ export function createCatalog({
         cached !== undefined && wanted.every((column) => cached.columns.has(column))
           ? ({ kind: 'found', table: cached } as const)
           : await refresh(db, ref);
-      return evolution === 'none' || changes.length === 0 ? lookup : evolve(db, ref, lookup, wanted, changes);
+      if (evolution === 'none' || changes.length === 0) return lookup;
+      if (lookup.kind === 'found' && wanted.every((column) => lookup.table.columns.has(column)))
+        return lookup;
+      // Lanes that find the same table missing at once share one evolution (and one log line).
+      const key = cacheKey(ref);
+      const running = evolving.get(key);
+      if (running !== undefined) {
+        await running.catch(() => undefined);
+        return refresh(db, ref);
+      }
+      const evolved = evolve(db, ref, lookup, wanted, changes).finally(() => evolving.delete(key));
+      evolving.set(key, evolved);
+      return evolved;
     },
     refresh,
     invalidate: (ref) => {

@@ -34,7 +34,11 @@ export interface ColumnSpec {
   readonly modifier: readonly number[];
   /** Connect's `optional: false`: the source column is NOT NULL. */
   readonly notNull: boolean;
+  /** An enum's labels (io.debezium.data.Enum's `allowed`), to create the type where the target lacks it. */
+  readonly enumLabels?: readonly string[];
 }
+
+const ENUM_LOGICAL_TYPE = 'io.debezium.data.Enum';
 
 const whole = (raw: string | undefined): number | undefined => {
   if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
@@ -71,12 +75,16 @@ export function columnSpec(field: ConnectSchema): ColumnSpec | string {
   const typeName = array ? lower.slice(1) : lower;
   const length = whole(field.parameters?.[LENGTH_PARAMETER]);
   const scale = whole(field.parameters?.[SCALE_PARAMETER]);
+  const allowed = field.name === ENUM_LOGICAL_TYPE ? field.parameters?.allowed : undefined;
   return {
     name,
     typeName,
     array,
     modifier: modifierOf(typeName, length, scale),
     notNull: field.optional !== true,
+    // Debezium joins the labels with commas: a label holding one is split in two (a wrong type
+    // is refused by the first value holding it; the table is better made by add-table then).
+    ...(allowed !== undefined && !array ? { enumLabels: allowed.split(',') } : {}),
   };
 }
 

@@ -10,6 +10,7 @@
  * transaction holding an advisory lock on the table's name, so two lanes (or two pipelines) that
  * find the table missing at once create it once.
  */
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { SCHEMA_EVOLUTION_MODES } from '../defaults.js';
 import { ConnectSchema } from '../debezium/connect-schema.js';
@@ -71,6 +72,34 @@ async function resolveTypes(
   );
 }
 
+/**
+ * Creates the enums the target lacks, in the table's schema (the event does not say the type's),
+ * with the labels the event lists, in order. Under the lock, a type made meanwhile is not made again.
+ */
+async function createEnums(db: Queryable, schema: string, specs: readonly ColumnSpec[]): Promise<void> {
+  const created = new Set<string>();
+  const statements: string[] = [];
+  for (const spec of specs) {
+    if (created.has(spec.typeName)) continue;
+    created.add(spec.typeName);
+    const labels = (spec.enumLabels ?? []).map((label) => pg.escapeLiteral(label)).join(', ');
+    const type = `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(spec.typeName)}`;
+    const create = `CREATE TYPE ${type} AS ENUM (${labels})`;
+    // A DO block, so that a type made meanwhile by another pipeline is no error; its dollar-quote
+    // tag is one the statement does not contain, so no label can end the block early.
+    let tag = `$enum${randomBytes(6).toString('hex')}$`;
+    while (create.includes(tag)) tag = `$enum${randomBytes(6).toString('hex')}$`;
+    statements.push(`DO ${tag} BEGIN ${create}; EXCEPTION WHEN duplicate_object THEN NULL; END ${tag}`);
+  }
+  await db.query(
+    [
+      lockSql({ schema, table: '' }),
+      `CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`,
+      ...statements,
+    ].join(';\n'),
+  );
+}
+
 /** `"price" "pg_catalog"."numeric"(10,2) NOT NULL`. interval's precision needs its keyword form. */
 export function columnSql(spec: ColumnSpec, type: string, { notNull }: { notNull: boolean }): string {
   const modifier = spec.modifier.length > 0 ? `(${spec.modifier.join(',')})` : '';
@@ -93,11 +122,13 @@ async function columnsSql(
     if (typeof spec === 'string') return spec;
     specs.push(spec);
   }
-  const types = await resolveTypes(
-    db,
-    specs.map((spec) => spec.typeName),
-    ref.schema,
-  );
+  const names = specs.map((spec) => spec.typeName);
+  let types = await resolveTypes(db, names, ref.schema);
+  const enums = specs.filter((spec) => spec.enumLabels !== undefined && !types.has(spec.typeName));
+  if (enums.length > 0) {
+    await createEnums(db, ref.schema, enums);
+    types = await resolveTypes(db, names, ref.schema);
+  }
   const missing = specs.find((spec) => !types.has(spec.typeName));
   if (missing !== undefined) {
     return (
