@@ -1,5 +1,5 @@
 /** How a table's verdict reads, the same in `cdc-pipeline verify` and in the demo. */
-import { identical, type TableVerdict } from './verify.js';
+import { equivalent, identical, type TableVerdict } from './verify.js';
 
 const KINDS = {
   missing: 'missing in target',
@@ -10,9 +10,17 @@ const KINDS = {
 /** `✓ public.users: source 3 rows, target 3 rows, identical`, then a line per kind of difference. */
 export function verdictLines(verdict: TableVerdict): string[] {
   const same = identical(verdict);
+  const lossy = !same && equivalent(verdict);
   const lines = [
-    `${same ? '✓' : '✗'} ${verdict.table}: source ${verdict.sourceRows} rows, target ${verdict.targetRows} rows${same ? ', identical' : ''}`,
+    `${same || lossy ? '✓' : '✗'} ${verdict.table}: source ${verdict.sourceRows} rows, target ${verdict.targetRows} rows${same ? ', identical' : lossy ? ', identical but for documented Debezium losses' : ''}`,
   ];
+  if (verdict.losses.rows > 0) {
+    const more = verdict.losses.rows > verdict.losses.keys.length ? ', …' : '';
+    const columns = verdict.losses.columns.map(({ column, loss }) => `${column} ${loss}`).join(', ');
+    lines.push(
+      `    ${verdict.losses.rows} differing only by a documented Debezium loss (${columns}; docs/data-fidelity.md), not counted as differences: keys ${verdict.losses.keys.join(' ')}${more}`,
+    );
+  }
   if (verdict.sourceOnlyColumns.length > 0) {
     const columns = verdict.sourceOnlyColumns.join(', ');
     lines.push(
