@@ -135,10 +135,14 @@ export const DEFAULT_MAX_OUTAGE_S = 0;
  */
 export const DEFAULT_SHUTDOWN_TIMEOUT_S = 30;
 
-/** Restarts of the consumer after an outage: capped exponential backoff with jitter. */
+/**
+ * Restarts of the consumer after an outage: capped exponential backoff with jitter. The cap is short
+ * because it is also how long the service may sit idle after Kafka is back (Kafka's own clients cap
+ * reconnect.backoff.max.ms at 1 s); a try costs one connection attempt.
+ */
 export const DEFAULT_RESTART_BACKOFF = {
   initialDelayMs: 1000,
-  maxDelayMs: 30_000,
+  maxDelayMs: 5000,
   multiplier: 2,
   jitter: 0.2,
 } as const;
@@ -146,3 +150,9 @@ export const DEFAULT_RESTART_BACKOFF = {
 /** Where a consumer group with no committed offsets starts (src/new-group.ts). */
 export const NEW_GROUP_STARTS = ['earliest-if-target-empty', 'earliest', 'latest'] as const;
 export const DEFAULT_NEW_GROUP_START: (typeof NEW_GROUP_STARTS)[number] = 'earliest-if-target-empty';
+
+/**
+ * kafkajs' retries inside one session (a request, a connection): kafkajs' default grows its delay to
+ * 30 s, so a session would notice Kafka's return up to 30 s late. Capped like the restarts.
+ */
+export const KAFKA_CLIENT_RETRY = { initialRetryTime: 300, maxRetryTime: 5000, retries: 5 } as const;

@@ -14,7 +14,7 @@
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import { firstValueFrom, ignoreElements, lastValueFrom, merge, Subject, tap } from 'rxjs';
 import type { PipelineConfig } from './config.js';
-import { DEFAULT_RESTART_BACKOFF } from './defaults.js';
+import { DEFAULT_RESTART_BACKOFF, KAFKA_CLIENT_RETRY } from './defaults.js';
 import { PartError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { ServiceRecorder } from './metrics/recorder.js';
@@ -79,6 +79,7 @@ export async function runService({
     clientId: 'cdc-pipeline',
     brokers: config.KAFKA_BROKERS.split(','),
     logCreator: kafkaLogCreator(logger),
+    retry: KAFKA_CLIENT_RETRY,
     // TLS and SASL as configured (KAFKA_SSL*, KAFKA_SASL_*): one module builds them for every client.
     ...kafkaSecurity(config),
   });
