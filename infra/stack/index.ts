@@ -7,6 +7,7 @@ import { dockerDown, dockerReset, dockerUp } from './docker.js';
 import { nativeDown, nativeReset, nativeStatus, nativeUp, type Progress } from './native.js';
 import { formatParts, type PartStatus } from './parts.js';
 import { probeParts } from './probes.js';
+import { ensureSecureMaterial, secureEnv, securePorts, secureRequested } from './secure.js';
 import { StackError } from './stack-error.js';
 
 export { StackError } from './stack-error.js';
@@ -57,7 +58,15 @@ export async function stackReset(progress: Progress): Promise<void> {
 }
 
 export function envLines(urls: StackUrls = resolveUrls()): string {
-  return URL_NAMES.map((name) => `export ${name}='${urls[name]}'`).join('\n');
+  const lines = URL_NAMES.map((name) => `export ${name}='${urls[name]}'`);
+  if (stackMode() !== 'native' || !secureRequested()) return lines.join('\n');
+  // Secure mode: the pipeline and the tools over SASL_SSL to the TLS-only target (later exports win).
+  const secure = secureEnv(ensureSecureMaterial(stackPaths()), securePorts());
+  return [
+    ...lines,
+    '# secure mode: SASL_SSL (SCRAM-SHA-512, client certificate) and the TLS-only target',
+    ...Object.entries(secure).map(([name, value]) => `export ${name}='${value}'`),
+  ].join('\n');
 }
 
 export function logsFolder(): string {

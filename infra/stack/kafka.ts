@@ -8,6 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { HOST, KAFKA_HEAP, type Ports, type StackPaths } from './config.js';
 import { jvmArgs, writeProperties } from './jvm.js';
 import { runningPid, startDetached, type ManagedProcess } from './processes.js';
+import type { SecureListener } from './secure.js';
 import { StackError } from './stack-error.js';
 
 export const BROKER_MAIN_CLASS = 'kafka.Kafka';
@@ -21,18 +22,26 @@ export function brokerLog(paths: StackPaths): string {
   return path.join(paths.logs, 'kafka.log');
 }
 
-function writeServerProperties(paths: StackPaths, ports: Ports): string {
-  const file = path.join(paths.config, 'server.properties');
+const serverProperties = (paths: StackPaths): string => path.join(paths.config, 'server.properties');
+
+function writeServerProperties(paths: StackPaths, ports: Ports, secure?: SecureListener): string {
+  const file = serverProperties(paths);
+  // The secure mode's SASL_SSL listener sits beside PLAINTEXT, which Connect and the broker itself use.
+  const clients = [
+    `PLAINTEXT://${HOST}:${ports.kafka}`,
+    ...(secure ? [`SASL_SSL://${HOST}:${secure.port}`] : []),
+  ];
   writeProperties(file, {
     'process.roles': 'broker,controller',
     'node.id': 1,
     // A static quorum of one voter: the storage is formatted without --standalone.
     'controller.quorum.voters': `1@${HOST}:${ports.kafkaController}`,
-    listeners: `PLAINTEXT://${HOST}:${ports.kafka},CONTROLLER://${HOST}:${ports.kafkaController}`,
-    'advertised.listeners': `PLAINTEXT://${HOST}:${ports.kafka}`,
+    listeners: [...clients, `CONTROLLER://${HOST}:${ports.kafkaController}`].join(','),
+    'advertised.listeners': clients.join(','),
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${secure ? ',SASL_SSL:SASL_SSL' : ''}`,
+    ...secure?.properties,
     'log.dirs': path.join(paths.data, 'kafka'),
     'num.partitions': 1,
     'offsets.topic.replication.factor': 1,
@@ -67,11 +76,25 @@ function formatStorage(java: string, paths: StackPaths, propertiesFile: string):
   }
 }
 
-export function startBroker(java: string, paths: StackPaths, ports: Ports): number {
+/** Starts the broker unless it runs; `secure` adds the secure mode's SASL_SSL listener. */
+export function startBroker(java: string, paths: StackPaths, ports: Ports, secure?: SecureListener): number {
   const part = brokerProcess(paths);
   const running = runningPid(part);
-  if (running !== undefined) return running;
-  const propertiesFile = writeServerProperties(paths, ports);
+  if (running !== undefined) {
+    // A listener cannot be added to a running broker: say so rather than start without it.
+    if (
+      secure &&
+      !fs.readFileSync(serverProperties(paths), 'utf8').includes(`SASL_SSL://${HOST}:${secure.port}`)
+    ) {
+      throw new StackError(
+        'kafka',
+        `the broker runs without the secure mode's SASL_SSL listener on ${secure.port}`,
+        'stop the stack (npm run stack:down), then start it with CDC_STACK_SECURE=1 again',
+      );
+    }
+    return running;
+  }
+  const propertiesFile = writeServerProperties(paths, ports, secure);
   formatStorage(java, paths, propertiesFile);
   return startDetached(part, {
     command: java,

@@ -32,6 +32,15 @@ import {
 } from './prometheus.js';
 import { runningPid, stopProcess, waitFor } from './processes.js';
 import { StackError } from './stack-error.js';
+import {
+  ensureSecureMaterial,
+  secureListener,
+  securePorts,
+  secureRequested,
+  secureTargetCluster,
+  SECURE_TARGET_PART,
+} from './secure.js';
+import { openSecureListener, startSecureTarget, stopSecureTarget } from './secure-stack.js';
 import { findJava, findPostgresBin } from './tools.js';
 
 const BROKER_READY_TIMEOUT_MS = 90_000;
@@ -109,8 +118,18 @@ export async function nativeUp(progress: Progress): Promise<void> {
       await ensureDatabase(cluster);
     });
   }
+  // Opt-in (CDC_STACK_SECURE=1): a SASL_SSL listener beside PLAINTEXT, and a TLS-only target.
+  const secure = secureRequested() ? securePorts() : undefined;
+  const material =
+    secure &&
+    (await timed(progress, 'certificates and passwords (secure mode)', () => ensureSecureMaterial(paths)));
+  if (secure && material) {
+    await timed(progress, `${SECURE_TARGET_PART} on ${secure.target} (TLS only)`, () =>
+      startSecureTarget(pgBin, paths, secure, material),
+    );
+  }
   await timed(progress, `kafka on ${urls.KAFKA_BROKERS}`, async () => {
-    const pid = startBroker(java, paths, ports);
+    const pid = startBroker(java, paths, ports, secure && material && secureListener(material, secure.kafka));
     await waitForPart(
       'kafka',
       brokerLog(paths),
@@ -119,6 +138,10 @@ export async function nativeUp(progress: Progress): Promise<void> {
       'the broker to answer a metadata request',
       () => brokerAnswers(urls.KAFKA_BROKERS),
     );
+    if (secure && material) {
+      progress(`    SASL_SSL on 127.0.0.1:${secure.kafka}: SCRAM users, then a login over TLS`);
+      await openSecureListener(java, paths, urls.KAFKA_BROKERS, pid, secure, material);
+    }
   });
   await timed(progress, `connect on ${urls.CONNECT_URL}`, async () => {
     const pid = startConnect(java, paths, ports);
@@ -150,6 +173,8 @@ export async function nativeDown(progress: Progress): Promise<void> {
   for (const cluster of Object.values(clusters(paths, ports))) {
     progress(`  ${cluster.name}: ${stopCluster(pgBin, cluster)}`);
   }
+  const secureTarget = stopSecureTarget(pgBin, paths);
+  if (secureTarget !== undefined) progress(`  ${SECURE_TARGET_PART}: ${secureTarget}`);
 }
 
 /** Down, drop the replication slot, and wipe data, logs and pids (the resolved jars stay). */
@@ -193,6 +218,7 @@ export async function nativeStatus(): Promise<PartStatus[]> {
     state: brokerPid === undefined ? 'stopped' : brokerUp ? 'running' : 'unreachable',
     listen: urls.KAFKA_BROKERS,
     pid: brokerPid,
+    ...(secureRequested() ? { detail: `secure mode: SASL_SSL on 127.0.0.1:${securePorts().kafka}` } : {}),
   });
   const connectPid = runningPid(connectProcess(paths));
   const connectUp =
@@ -212,6 +238,18 @@ export async function nativeStatus(): Promise<PartStatus[]> {
       state: prometheusPid === undefined ? 'stopped' : 'running',
       listen: prometheusUrl(prometheusPort()),
       pid: prometheusPid,
+    });
+  }
+  // The secure mode's TLS-only target: listed when asked for or running, like Prometheus.
+  const secureTarget = secureTargetCluster(paths, securePorts().target);
+  const securePid = postmasterPid(secureTarget);
+  if (securePid !== undefined || secureRequested()) {
+    parts.push({
+      part: SECURE_TARGET_PART,
+      state: securePid === undefined ? 'stopped' : 'running',
+      listen: `127.0.0.1:${secureTarget.port}`,
+      pid: securePid,
+      detail: 'TLS only, password and client certificate',
     });
   }
   return parts;

@@ -20,6 +20,12 @@ export interface ClusterSpec {
   readonly settings: Readonly<Record<string, string>>;
   readonly dataDir: string;
   readonly logFile: string;
+  /** More initdb arguments (the secure target's `--pwfile`). */
+  readonly initdbArgs?: readonly string[];
+  /** Run before each start, before initdb too (the secure target writes its TLS files). */
+  readonly prepare?: () => void;
+  /** How the stack's own clients connect beyond host, port and user (TLS, a password). */
+  readonly client?: Readonly<pg.ClientConfig>;
 }
 
 const SERVER_USER = 'postgres';
@@ -50,7 +56,7 @@ function runServerCommand(binDir: string, program: string, args: string[], spec:
 }
 
 /** Files the server writes must belong to the server user when we are root. */
-function handToServerUser(target: string): void {
+export function handToServerUser(target: string): void {
   if (isRoot) execFileSync('chown', ['-R', `${SERVER_USER}:${SERVER_USER}`, target]);
 }
 
@@ -63,7 +69,18 @@ function initialise(binDir: string, spec: ClusterSpec): void {
   runServerCommand(
     binDir,
     'initdb',
-    ['-D', spec.dataDir, '-U', DATABASE_USER, '-A', 'trust', '-E', 'UTF8', '--no-locale'],
+    [
+      '-D',
+      spec.dataDir,
+      '-U',
+      DATABASE_USER,
+      '-A',
+      'trust',
+      '-E',
+      'UTF8',
+      '--no-locale',
+      ...(spec.initdbArgs ?? []),
+    ],
     spec,
   );
 }
@@ -80,6 +97,7 @@ export function postmasterPid(spec: ClusterSpec): number | undefined {
 
 /** Starts the cluster unless it runs; pg_ctl -w returns once the server accepts connections. */
 export function startCluster(binDir: string, spec: ClusterSpec): number {
+  spec.prepare?.();
   initialise(binDir, spec);
   const running = postmasterPid(spec);
   if (running !== undefined) return running;
@@ -123,7 +141,8 @@ export function stopCluster(binDir: string, spec: ClusterSpec): 'stopped' | 'not
 
 /** Creates the database and runs its init script once, as the official Docker image does on first start. */
 export async function ensureDatabase(spec: ClusterSpec): Promise<'created' | 'exists'> {
-  const admin = new pg.Client({ host: HOST, port: spec.port, user: DATABASE_USER, database: 'postgres' });
+  const connection = { host: HOST, port: spec.port, user: DATABASE_USER, ...spec.client };
+  const admin = new pg.Client({ ...connection, database: 'postgres' });
   await admin.connect();
   try {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [spec.database]);
@@ -132,7 +151,7 @@ export async function ensureDatabase(spec: ClusterSpec): Promise<'created' | 'ex
   } finally {
     await admin.end();
   }
-  const client = new pg.Client({ host: HOST, port: spec.port, user: DATABASE_USER, database: spec.database });
+  const client = new pg.Client({ ...connection, database: spec.database });
   await client.connect();
   try {
     await client.query(fs.readFileSync(spec.initScript, 'utf8'));
