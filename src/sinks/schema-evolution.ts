@@ -54,7 +54,11 @@ function firstSchemas(changes: readonly RoutedChange[]): RecordSchemas | undefin
   return undefined;
 }
 
-/** Each type name as the target's catalog spells it, quoted: pg_catalog first, then the table's schema. */
+/**
+ * Each type name as the target's catalog spells it, quoted: pg_catalog first, then the table's
+ * schema, then the search path. A type of that name in some other schema is not taken: the event
+ * does not say the source type's schema, and a same-named type elsewhere may be another type.
+ */
 async function resolveTypes(
   db: Queryable,
   names: readonly string[],
@@ -64,7 +68,9 @@ async function resolveTypes(
     `SELECT DISTINCT ON (t.typname) n.nspname AS schema, t.typname AS name
        FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
       WHERE t.typname = ANY ($1::text[])
-      ORDER BY t.typname, n.nspname <> 'pg_catalog', n.nspname <> $2, n.nspname <> 'public', n.nspname`,
+        AND (n.nspname = $2 OR n.nspname = ANY (pg_catalog.current_schemas(true)))
+      ORDER BY t.typname, n.nspname <> 'pg_catalog', n.nspname <> $2,
+               pg_catalog.array_position(pg_catalog.current_schemas(true), n.nspname)`,
     [[...new Set(names)], schema],
   );
   return new Map(
