@@ -1,13 +1,13 @@
 /**
- * "Adding a table" of the README, done on the shared running stack: a new table in source and
- * target, appended to the running connector's table.include.list through Connect's REST API, its
- * changes applied by a pipeline service that subscribes to the new topic while it runs, and the
- * connector restored exactly as it was found, whatever happens.
+ * "Adding a table" of the README by hand (its "By hand" steps; the add-table command has
+ * tables-add.test.ts), done on the shared running stack: a new table in source and target, appended
+ * to the running connector's table.include.list through Connect's REST API, its changes applied by a
+ * pipeline service that subscribes to the new topic while it runs, and the connector restored
+ * exactly as it was found, whatever happens.
  *
- * The table lives in a schema of its own (`added_<random>.products`), so its topic,
- * dbserver1.added_<random>.products, matches no other pipeline's default pattern
- * (^dbserver1\.public\..+$): nobody else applies it, and the test can delete the topic afterwards
- * without pulling it from under another consumer. The steps are the README's, schema aside.
+ * The table lives in a schema of its own (`added_<random>.products`), and the test's pipeline
+ * applies only that schema; the test deletes the topic afterwards. (A pipeline with the default
+ * pattern, every schema, would apply it too: the integration files run one at a time, so none runs.)
  */
 import fs from 'node:fs';
 import os from 'node:os';
