@@ -229,6 +229,8 @@ export function secureTargetCluster(paths: StackPaths, port: number, material?: 
     initdbArgs: ['--pwfile', file('password')],
     prepare: () => {
       // The server reads these as its own user, and refuses a key others can read.
+      // Only the folder itself is private: a recursive mkdir would make its parents so too.
+      fs.mkdirSync(path.dirname(tls), { recursive: true });
       fs.mkdirSync(tls, { recursive: true, mode: 0o700 });
       fs.copyFileSync(material.server.cert, file('server.pem'));
       fs.copyFileSync(material.server.key, file('server.key'));
