@@ -21,6 +21,8 @@ import {
 } from './config-values.js';
 import {
   DEFAULT_BATCH,
+  DEFAULT_DELIVERY,
+  DELIVERY_MODES,
   DEFAULT_GROUP_ID,
   DEFAULT_LANES,
   DEFAULT_LOG_FORMAT,
@@ -87,6 +89,10 @@ export const CONFIG_SPEC = {
   PIPELINE_NEW_GROUP_START: variable(oneOf(NEW_GROUP_STARTS), {
     default: DEFAULT_NEW_GROUP_START,
     doc: 'Where a consumer group with no committed offsets starts: from the earliest offset only when the target tables are empty (else it refuses and says why), from the earliest offset anyway (a full replay), or at the end',
+  }),
+  PIPELINE_DELIVERY: variable(oneOf(DELIVERY_MODES), {
+    default: DEFAULT_DELIVERY,
+    doc: 'effectively-once: positions kept in the target in each flush\'s transaction, stale owners fenced off, changes read again never applied twice; at-least-once: Kafka commits only (replays applied again, idempotently)',
   }),
   PIPELINE_LANES: variable(wholeNumber({ min: 1 }), {
     default: DEFAULT_LANES,

@@ -156,3 +156,8 @@ export const DEFAULT_NEW_GROUP_START: (typeof NEW_GROUP_STARTS)[number] = 'earli
  * 30 s, so a session would notice Kafka's return up to 30 s late. Capped like the restarts.
  */
 export const KAFKA_CLIENT_RETRY = { initialRetryTime: 300, maxRetryTime: 5000, retries: 5 } as const;
+
+/** How the service delivers (src/sinks/positions.ts): effectively-once unless told otherwise. */
+export const DELIVERY_MODES = ['effectively-once', 'at-least-once'] as const;
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+export const DEFAULT_DELIVERY: DeliveryMode = 'effectively-once';

@@ -173,6 +173,24 @@ export class CommitNotSentError extends CdcError {
   }
 }
 
+/**
+ * A flush found that another owner claimed one of its partitions since this consumer did (a
+ * rebalance moved it): its transaction rolled back, and it is dropped, not retried, since the new
+ * owner reads those records again from the position in the target.
+ */
+export class FencedError extends CdcError {
+  override name = 'FencedError';
+  readonly partitions: readonly { readonly topic: string; readonly partition: number }[];
+
+  constructor(partitions: readonly { readonly topic: string; readonly partition: number }[]) {
+    super(
+      `fenced off: another owner claimed ${partitions.map((p) => `${p.topic}/${p.partition}`).join(', ')}`,
+      { retriable: false },
+    );
+    this.partitions = partitions;
+  }
+}
+
 /** A part stayed unreachable longer than the configured limit: the service gives up. */
 export class OutageTooLongError extends CdcError {
   override name = 'OutageTooLongError';

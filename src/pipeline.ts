@@ -31,12 +31,16 @@ import {
 } from 'rxjs';
 import { summarizeApplied, type AppliedCount } from './applied-counts.js';
 import { DEFAULT_BATCH, DEFAULT_LANES, DEFAULT_RETRY } from './defaults.js';
-import { PartError } from './errors.js';
+import { FencedError, PartError } from './errors.js';
+import { findInCauseChain } from './cause-chain.js';
 import { batch } from './operators/batch.js';
 import { concatBatches } from './operators/concatBatches.js';
 import { compactBatch } from './operators/compact.js';
 import { decodeDebezium, type DecodeOptions } from './operators/decodeDebezium.js';
-import { changeLanes } from './operators/lanes.js';
+import { changeKey, changeLanes } from './operators/lanes.js';
+import { ClaimedPositions, lastOffsets } from './positions/claimed.js';
+import type { FlushGuard } from './positions/guard.js';
+import type { PositionsPort } from './positions/port.js';
 import { retryWithBackoff, type RetryInfo } from './operators/retryWithBackoff.js';
 import { route, type RouteConfig } from './operators/route.js';
 import {
@@ -84,6 +88,12 @@ export interface PipelineOptions {
   readonly onConsumed?: (record: KafkaRecord) => void;
   /** Told about each record that carries nothing to apply (a tombstone, a logical message). */
   readonly onSkipped?: (skipped: Skipped) => void;
+  /**
+   * Effectively-once apply: positions kept in the target, claimed on every assignment and advanced
+   * in each flush's own transaction (src/sinks/positions.ts, with a sink that takes a FlushGuard).
+   * Without it delivery is at-least-once: replays are applied again, idempotently.
+   */
+  readonly positions?: PositionsPort;
 }
 
 export type PipelineReport =
@@ -100,6 +110,13 @@ export type PipelineReport =
       readonly applied: readonly AppliedCount[];
       /** Source commit time (epoch ms) of each written change: how far behind the source the flush ran. */
       readonly sourceTsMs: readonly number[];
+    }
+  | {
+      /** A flush dropped because another owner claimed one of its partitions (it reads them again). */
+      readonly type: 'fenced';
+      readonly lane: number;
+      readonly dropped: number;
+      readonly partitions: readonly { readonly topic: string; readonly partition: number }[];
     }
   | {
       readonly type: 'dead-letters';
@@ -130,6 +147,7 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
     onCommitted,
     onConsumed,
     onSkipped,
+    positions,
   } = options;
 
   return defer(() => {
@@ -148,23 +166,64 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
         return result;
       });
 
+    const reportDeadLetters = (failures: readonly Failure[]): void =>
+      deadLetterReports.next({
+        type: 'dead-letters',
+        count: failures.length,
+        reasons: failures.map((failure) => failure.reason),
+        stages: failures.map((failure) => failure.stage),
+      });
     const durableDeadLetters: DeadLetterSinkPort = {
       write: async (failures: readonly Failure[]) => {
         await onTarget(`write ${failures.length} dead letters`, () => deadLetters.write(failures));
-        deadLetterReports.next({
-          type: 'dead-letters',
-          count: failures.length,
-          reasons: failures.map((failure) => failure.reason),
-          stages: failures.map((failure) => failure.stage),
-        });
+        reportDeadLetters(failures);
       },
     };
+
+    // Effectively-once: what this consumer claimed, and each lane's guard for its flushes.
+    const claimed = positions && new ClaimedPositions();
+    const onAssigned =
+      positions &&
+      claimed &&
+      (async (assignment: Readonly<Record<string, readonly number[]>>) => {
+        const partitions = Object.entries(assignment).flatMap(([topic, numbers]) =>
+          numbers.map((partition) => ({ topic, partition })),
+        );
+        const claims = await onTarget(`claim ${partitions.length} partitions`, () =>
+          positions.claim(partitions, lanes),
+        );
+        claimed.replace(claims);
+        return claimed.seeks();
+      });
+    const guardFor = (lane: number): FlushGuard | undefined =>
+      positions &&
+      claimed && {
+        record: (client, handled) =>
+          positions.record(
+            client,
+            lastOffsets(handled).map(({ topic, partition, offset }) => {
+              const claim = claimed.get(topic, partition);
+              if (claim === undefined) throw new FencedError([{ topic, partition }]);
+              const durable = committer.tracker.durableUpTo(topic, partition);
+              return {
+                topic,
+                partition,
+                generation: claim.generation,
+                lane,
+                laneOffset: offset,
+                nextOffset: durable ?? -1n,
+              };
+            }),
+          ),
+        deadLetter: (client, failures) => positions.deadLetter(client, failures),
+      };
 
     const records = fromKafka(consumer, {
       topics,
       tracker: committer.tracker,
       fromBeginning,
       highWaterMark: maxInFlight,
+      onAssigned,
       onEvent: (event) => {
         // After a rebalance kafkajs reads every assigned partition again from its committed offset.
         if (event.type === 'rebalanced') committer.reset();
@@ -200,13 +259,35 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
             concatBatches({
               maxSize: batchLimits.maxSize,
               work: (received: RoutedChange[]) =>
-                defer(async () => {
+                defer(async (): Promise<PipelineReport> => {
                   const started = Date.now();
-                  const compacted = compactBatch(received);
-                  const { failed } = await onTarget(`flush lane ${lane}: ${compacted.length} changes`, () =>
-                    sink.flush(compacted),
-                  );
-                  if (failed.length > 0) await durableDeadLetters.write(failed);
+                  // Changes read again that the target's positions say were handled are not applied twice.
+                  const fresh =
+                    claimed === undefined
+                      ? received
+                      : received.filter((change) => !claimed.handled(change.origin, changeKey(change)));
+                  const compacted = compactBatch(fresh);
+                  let failed: readonly Failure[] = [];
+                  if (compacted.length > 0) {
+                    try {
+                      const result = await onTarget(`flush lane ${lane}: ${compacted.length} changes`, () =>
+                        sink.flush(compacted, guardFor(lane)),
+                      );
+                      failed = result.failed;
+                      if (failed.length > 0 && result.deadLettered === true) reportDeadLetters(failed);
+                      else if (failed.length > 0) await durableDeadLetters.write(failed);
+                    } catch (error) {
+                      const fenced = fencedIn(error);
+                      if (fenced === undefined) throw error;
+                      // Not ours any more: nothing was written, nothing is acknowledged.
+                      return {
+                        type: 'fenced',
+                        lane,
+                        dropped: received.length,
+                        partitions: fenced.partitions,
+                      };
+                    }
+                  }
                   await committer.acknowledge(received.map((change) => change.origin));
                   const { applied, sourceTsMs } = summarizeApplied(compacted, failed);
                   return {
@@ -232,4 +313,9 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
     );
     return concat(merge(deadLetterReports, flushes), finalCommit).pipe(finalize(() => committer.close()));
   });
+}
+
+/** The FencedError behind `error` (wrapped by the retries and the part tag), if any. */
+function fencedIn(error: unknown): FencedError | undefined {
+  return findInCauseChain(error, (link) => (link instanceof FencedError ? link : undefined));
 }

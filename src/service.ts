@@ -22,6 +22,7 @@ import { decideStart } from './new-group.js';
 import { routeTarget } from './operators/route.js';
 import { kafkaSecurity } from './security/kafka.js';
 import { OutageMonitor } from './outage.js';
+import type { PositionsPort } from './positions/port.js';
 import { runPipeline, type ChangeSink, type DeadLetterSinkPort, type PipelineReport } from './pipeline.js';
 import type { Shutdown } from './shutdown.js';
 import { superviseSessions } from './supervise.js';
@@ -41,6 +42,8 @@ export interface TargetParts {
   readonly deadLetters: DeadLetterSinkPort;
   /** The tables among `tables` that exist in the target and hold rows. */
   readonly nonEmpty: (tables: readonly TableRef[]) => Promise<readonly TableRef[]>;
+  /** Positions kept in the target (PIPELINE_DELIVERY=effectively-once); absent: at-least-once. */
+  readonly positions?: PositionsPort;
   /** Whether a consumer group started applying to this target before, and how to record that it did. */
   readonly groupMarker: {
     readonly started: (groupId: string) => Promise<boolean>;
@@ -206,6 +209,7 @@ async function runSession(parts: SessionParts): Promise<void> {
             deadLetters: target.deadLetters,
             stop: merge(shutdown.requested$, restart),
             fromBeginning: start.fromBeginning,
+            positions: target.positions,
             maxInFlight: config.PIPELINE_MAX_IN_FLIGHT,
             lanes: config.PIPELINE_LANES,
             batch: {
@@ -333,6 +337,11 @@ function count(report: PipelineReport, totals: Totals, logger: Logger): void {
         ms: report.ms,
       },
       'flushed',
+    );
+  } else if (report.type === 'fenced') {
+    logger.info(
+      { lane: report.lane, dropped: report.dropped, partitions: report.partitions },
+      'flush dropped: another consumer claimed its partition and reads it again from the target position',
     );
   } else {
     totals.deadLetters += report.count;

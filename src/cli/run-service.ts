@@ -25,6 +25,7 @@ import { createDeadLetterSink } from '../sinks/dead-letters.js';
 import { groupHasStarted, markGroupStarted } from '../sinks/group-marker.js';
 import { nonEmptyTables } from '../sinks/non-empty-tables.js';
 import { createTargetPool } from '../sinks/pool.js';
+import { targetPositions } from '../sinks/positions.js';
 import { createPostgresSink } from '../sinks/writer.js';
 
 /** npm and tsx relay a terminal's Ctrl-C too, so one keypress arrives two or three times at once. */
@@ -55,20 +56,27 @@ export async function runPipelineService(config: PipelineConfig, logger: Logger)
       shutdown,
       outage,
       metrics: observability.metrics,
-      connectTarget: async () => ({
-        deadLetters: await createDeadLetterSink({ pool, logger }),
-        sink: createPostgresSink({
-          pool,
-          logger,
-          unknownColumns: config.PIPELINE_UNKNOWN_COLUMNS,
-          schemaEvolution: config.PIPELINE_SCHEMA_EVOLUTION,
-        }),
-        nonEmpty: (tables) => nonEmptyTables(pool, tables),
-        groupMarker: {
-          started: (groupId) => groupHasStarted(pool, groupId),
-          mark: (groupId) => markGroupStarted(pool, groupId),
-        },
-      }),
+      connectTarget: async () => {
+        const deadLetters = await createDeadLetterSink({ pool, logger });
+        return {
+          deadLetters,
+          positions:
+            config.PIPELINE_DELIVERY === 'effectively-once'
+              ? await targetPositions(pool, config.PIPELINE_GROUP_ID, deadLetters)
+              : undefined,
+          sink: createPostgresSink({
+            pool,
+            logger,
+            unknownColumns: config.PIPELINE_UNKNOWN_COLUMNS,
+            schemaEvolution: config.PIPELINE_SCHEMA_EVOLUTION,
+          }),
+          nonEmpty: (tables) => nonEmptyTables(pool, tables),
+          groupMarker: {
+            started: (groupId) => groupHasStarted(pool, groupId),
+            mark: (groupId) => markGroupStarted(pool, groupId),
+          },
+        };
+      },
     });
     return EXIT_CODES.ok;
   } catch (error) {

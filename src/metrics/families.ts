@@ -78,6 +78,11 @@ export function createFamilies(registry: Registry) {
       help: 'Consumer group joins: the first assignment of each session and every rebalance',
       registers,
     }),
+    fencedFlushes: new Counter({
+      name: 'cdc_pipeline_fenced_flushes_total',
+      help: 'Flushes dropped because another owner claimed their partition (effectively-once fencing)',
+      registers,
+    }),
     consumerRestarts: new Counter({
       name: 'cdc_pipeline_consumer_restarts_total',
       help: 'Times kafkajs restarted the consumer after a retriable crash (the broker went away, say)',

@@ -82,6 +82,10 @@ export class PipelineMetrics implements ServiceRecorder {
       for (const stage of report.stages) this.families.deadLetters.labels({ stage }).inc();
       return;
     }
+    if (report.type === 'fenced') {
+      this.families.fencedFlushes.inc();
+      return;
+    }
     const { applied, batchSize, flushDuration, sourceToApplied } = this.families;
     batchSize.observe(report.received);
     flushDuration.observe(report.ms / 1000);

@@ -55,6 +55,8 @@ export interface DeadLetterSinkConfig {
 export interface DeadLetterSink {
   /** Stores the failures, in one statement; a failure already stored (same origin and stage) is skipped. */
   write(failures: readonly Failure[]): Promise<void>;
+  /** The same through `client`, inside the caller's transaction (a flush that keeps positions). */
+  writeIn(client: Queryable, failures: readonly Failure[]): Promise<void>;
 }
 
 /** The CREATE TABLE IF NOT EXISTS of the dead-letter table, with every column. */
@@ -153,24 +155,23 @@ export async function createDeadLetterSink({
 }: DeadLetterSinkConfig): Promise<DeadLetterSink> {
   await ensureDeadLetterTable(pool, table);
   const tableName = `${table.schema}.${table.table}`;
-  return {
-    write: async (failures) => {
-      if (failures.length === 0) return;
-      const { text, values } = insertDeadLetters(table, failures);
-      const result = await pool.query(text, [...values]);
-      const counts = countsByOrigin(failures);
-      logger.warn(
-        { deadLetterTable: tableName, count: failures.length, stored: result.rowCount ?? 0, counts },
-        `${failures.length} record${failures.length === 1 ? '' : 's'} dead-lettered (` +
-          Object.entries(counts)
-            .map(([where, count]) => `${where}: ${count}`)
-            .join(', ') +
-          '); npm run dead-letters -- list',
-      );
-      // The reason is value-free; the detail may quote row values, so it stays at debug.
-      for (const { origin, stage, reason, detail } of failures) {
-        logger.debug({ ...origin, stage, reason, detail }, 'dead letter');
-      }
-    },
+  const writeIn = async (db: Queryable, failures: readonly Failure[]): Promise<void> => {
+    if (failures.length === 0) return;
+    const { text, values } = insertDeadLetters(table, failures);
+    const result = await db.query(text, [...values]);
+    const counts = countsByOrigin(failures);
+    logger.warn(
+      { deadLetterTable: tableName, count: failures.length, stored: result.rowCount ?? 0, counts },
+      `${failures.length} record${failures.length === 1 ? '' : 's'} dead-lettered (` +
+        Object.entries(counts)
+          .map(([where, count]) => `${where}: ${count}`)
+          .join(', ') +
+        '); npm run dead-letters -- list',
+    );
+    // The reason is value-free; the detail may quote row values, so it stays at debug.
+    for (const { origin, stage, reason, detail } of failures) {
+      logger.debug({ ...origin, stage, reason, detail }, 'dead letter');
+    }
   };
+  return { write: (failures) => writeIn(pool, failures), writeIn };
 }

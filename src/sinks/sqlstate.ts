@@ -5,7 +5,7 @@
  * (isolate the guilty record) from everything else (throw to the caller).
  */
 import { findInCauseChain } from '../cause-chain.js';
-import { isFatal, isRetriable } from '../errors.js';
+import { FencedError, isFatal, isRetriable } from '../errors.js';
 
 /** A SQLSTATE is five digits or upper-case letters; pg puts it in `error.code`. */
 const SQLSTATE_PATTERN = /^[0-9A-Z]{5}$/;
@@ -39,6 +39,8 @@ export function sqlState(error: unknown): string | undefined {
  * (refused authentication, a missing database or privilege: fatal). Both are thrown instead.
  */
 export function isRecordLevel(error: unknown): boolean {
+  // Fenced off: the partition moved to another owner; no record of the batch is to blame.
+  if (error instanceof FencedError) return false;
   return !isRetriable(error) && !isFatal(error);
 }
 

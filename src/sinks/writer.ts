@@ -13,12 +13,13 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { changeFailure } from '../errors.js';
+import type { FlushGuard } from '../positions/guard.js';
 import type { Failure, KafkaOrigin, RoutedChange, TableRef } from '../types.js';
 import { applyItems } from './apply.js';
 import { createCatalog, tableKey, type TableLookup } from './catalog.js';
 import { applyFailureText } from './failure-reason.js';
 import { planChanges, type Plan, type UnknownColumnPolicy, type WorkItem } from './plan.js';
-import { silentLogger, withTransaction } from './pool.js';
+import { silentLogger, withTransaction, type Queryable } from './pool.js';
 import type { SchemaEvolution } from './schema-evolution.js';
 import { isRecordLevel, isStaleCatalog, sqlState } from './sqlstate.js';
 import { DEFAULT_SYNCED_AT_COLUMN } from './statements.js';
@@ -46,6 +47,8 @@ export interface FlushResult {
   readonly applied: readonly KafkaOrigin[];
   /** Changes that cannot be applied, with the reason: for the dead-letter destination. */
   readonly failed: readonly Failure[];
+  /** Whether `failed` is already stored as dead letters (by the guard, with the positions). */
+  readonly deadLettered: boolean;
 }
 
 export interface PostgresSink {
@@ -53,10 +56,13 @@ export interface PostgresSink {
    * Applies a compacted batch: one final change per row, in order, a truncate where it happened.
    * Resolves when the applied changes are committed.
    *
+   * With a `guard`, every transaction the flush commits also records the positions of what it
+   * accounts for and writes the dead letters found so far (src/positions/guard.ts).
+   *
    * @throws the transient error (retriable per `isRetriable`) or any error that is not about
-   *   records (a privilege, a closed pool); nothing of the failing transaction is committed.
+   *   records (a privilege, a closed pool, FencedError); nothing of the failing transaction is committed.
    */
-  flush(changes: readonly RoutedChange[]): Promise<FlushResult>;
+  flush(changes: readonly RoutedChange[], guard?: FlushGuard): Promise<FlushResult>;
 }
 
 /** A change that could not be applied, and why. */
@@ -112,11 +118,18 @@ export function createPostgresSink({
     return planned;
   };
 
-  /** One transaction over `items`: undefined when committed, the error when it is record-level. */
-  const attempt = async (items: readonly WorkItem[]): Promise<unknown> => {
-    if (items.length === 0) return undefined;
+  /**
+   * One transaction over `items` (and, with a guard, the positions and the dead letters not yet
+   * written): undefined when committed, the error when it is record-level.
+   */
+  const attempt = async (items: readonly WorkItem[], guarded?: GuardedFailures): Promise<unknown> => {
+    if (items.length === 0 && (guarded === undefined || guarded.unwritten.length === 0)) return undefined;
     try {
-      await withTransaction(pool, (client) => applyItems(client, items, applyOptions));
+      await withTransaction(pool, async (client) => {
+        await applyItems(client, items, applyOptions);
+        await guarded?.writeWith(client, items);
+      });
+      guarded?.written();
       return undefined;
     } catch (error) {
       if (isRecordLevel(error)) return error;
@@ -129,31 +142,46 @@ export function createPostgresSink({
    * first commits before the second runs, so order between changes (a truncate and what follows
    * it) holds across the split. `failure` is the error of `items` as a whole, when already known.
    */
-  const isolate = async (items: readonly WorkItem[], failure?: unknown): Promise<Isolated[]> => {
-    const error = failure ?? (await attempt(items));
+  const isolate = async (
+    items: readonly WorkItem[],
+    guarded: GuardedFailures | undefined,
+    failure?: unknown,
+  ): Promise<Isolated[]> => {
+    const error = failure ?? (await attempt(items, guarded));
     if (error === undefined) return [];
     const [only] = items;
-    if (items.length === 1 && only !== undefined) return [{ item: only, error }];
+    if (items.length === 1 && only !== undefined) {
+      // Its dead letter goes with the next transaction that commits, with the positions.
+      guarded?.add([failureOf({ item: only, error })]);
+      return [{ item: only, error }];
+    }
     const middle = Math.ceil(items.length / 2);
-    return [...(await isolate(items.slice(0, middle))), ...(await isolate(items.slice(middle)))];
+    return [
+      ...(await isolate(items.slice(0, middle), guarded)),
+      ...(await isolate(items.slice(middle), guarded)),
+    ];
   };
 
   return {
-    flush: async (changes) => {
+    flush: async (changes, guard) => {
       const started = performance.now();
       let planned = await plan(changes);
+      let guarded = guard && new GuardedFailures(guard, planned.failures);
       let isolated: Isolated[] = [];
-      const error = await attempt(planned.items);
+      const error = await attempt(planned.items, guarded);
       if (error !== undefined && isStaleCatalog(error)) {
         // The target changed under the cached catalog (a column or table dropped or renamed): read
         // it again and plan anew, once, before blaming records.
         for (const change of changes) catalog.invalidate(change.target);
         logger.info({ code: sqlState(error) }, 'target schema changed since it was read: catalog refreshed');
         planned = await plan(changes);
-        isolated = await isolate(planned.items);
+        guarded = guard && new GuardedFailures(guard, planned.failures);
+        isolated = await isolate(planned.items, guarded);
       } else if (error !== undefined) {
-        isolated = await isolate(planned.items, error);
+        isolated = await isolate(planned.items, guarded, error);
       }
+      // Dead letters found after the last committed transaction: stored with their positions.
+      if (guarded !== undefined && guarded.unwritten.length > 0) await attempt([], guarded);
 
       const guilty = new Set(isolated.map(({ item }) => item));
       const failed = [...planned.failures, ...isolated.map(failureOf)];
@@ -180,9 +208,44 @@ export function createPostgresSink({
         },
         'flushed',
       );
-      return { applied, failed };
+      return { applied, failed, deadLettered: guard !== undefined };
     },
   };
+}
+
+/**
+ * A guarded flush's failures not yet stored. Each committing transaction writes them with the
+ * positions of its changes and theirs: isolation commits in batch order, so when a transaction
+ * commits, every failure before its changes is already known, and no position passes a record
+ * whose dead letter is not stored in the same transaction.
+ */
+class GuardedFailures {
+  unwritten: Failure[];
+
+  constructor(
+    private readonly guard: FlushGuard,
+    planned: readonly Failure[],
+  ) {
+    this.unwritten = [...planned];
+  }
+
+  add(failures: readonly Failure[]): void {
+    this.unwritten.push(...failures);
+  }
+
+  async writeWith(client: Queryable, items: readonly WorkItem[]): Promise<void> {
+    // Positions first: a fenced-off owner stops here, before its dead letters are even written.
+    await this.guard.record(client, [
+      ...items.map((item) => item.change.origin),
+      ...this.unwritten.map((failure) => failure.origin),
+    ]);
+    if (this.unwritten.length > 0) await this.guard.deadLetter(client, this.unwritten);
+  }
+
+  /** The transaction committed: its dead letters are stored. */
+  written(): void {
+    this.unwritten = [];
+  }
 }
 
 /** What each kind of work item runs, as the reasons name it. */

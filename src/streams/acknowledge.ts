@@ -15,6 +15,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { concatMap, connect, filter, ignoreElements, map, merge, type OperatorFunction } from 'rxjs';
 import { batch } from '../operators/batch.js';
 import { compactBatch } from '../operators/compact.js';
+import type { FlushGuard } from '../positions/guard.js';
 import type { ChangeEvent, Decoded, Failure, KafkaOrigin, RoutedChange, Skipped } from '../types.js';
 import type { Committer } from './committer.js';
 
@@ -23,9 +24,15 @@ export interface DeadLetterSinkPort {
   write(failures: readonly Failure[]): Promise<void>;
 }
 
-/** What a chain needs of a sink: apply a compacted batch in one transaction. */
+/**
+ * What a chain needs of a sink: apply a compacted batch in one transaction. A sink that takes a
+ * `guard` runs it in every transaction it commits and says so with `deadLettered` (effectively-once).
+ */
 export interface ChangeSink {
-  flush(changes: readonly RoutedChange[]): Promise<{ readonly failed: readonly Failure[] }>;
+  flush(
+    changes: readonly RoutedChange[],
+    guard?: FlushGuard,
+  ): Promise<{ readonly failed: readonly Failure[]; readonly deadLettered?: boolean }>;
 }
 
 /** Dead letters are written in small batches, soon after they appear. */

@@ -16,6 +16,7 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { Observable } from 'rxjs';
 import { DEFAULT_MAX_IN_FLIGHT } from '../defaults.js';
 import type { KafkaRecord } from '../types.js';
+import type { SeekTo } from '../positions/claimed.js';
 import type { OffsetTracker } from './offsetTracker.js';
 
 /** How often a paused source looks at the tracker to decide whether to resume. */
@@ -34,6 +35,14 @@ export interface FromKafkaOptions {
   readonly lowWaterMark?: number;
   /** Told about pauses, resumes and rebalances. */
   readonly onEvent?: (event: SourceEvent) => void;
+  /**
+   * Called after each rebalance with the new assignment, before any of it is read: the assigned
+   * topics stay paused until it resolves, then each returned seek is applied (where the target
+   * says to start). A rejection ends the stream.
+   */
+  readonly onAssigned?: (
+    assignment: Readonly<Record<string, readonly number[]>>,
+  ) => Promise<readonly SeekTo[]>;
 }
 
 export type SourceEvent =
@@ -66,6 +75,7 @@ export function fromKafka(consumer: Consumer, options: FromKafkaOptions): Observ
     highWaterMark = DEFAULT_MAX_IN_FLIGHT,
     lowWaterMark = Math.floor(highWaterMark / 2),
     onEvent = () => undefined,
+    onAssigned,
   } = options;
   if (!(highWaterMark > 0 && lowWaterMark >= 0 && lowWaterMark < highWaterMark)) {
     throw new RangeError(
@@ -76,6 +86,8 @@ export function fromKafka(consumer: Consumer, options: FromKafkaOptions): Observ
   return new Observable<KafkaRecord>((subscriber) => {
     let paused = false;
     let resumeTimer: NodeJS.Timeout | undefined;
+    /** The assignment being claimed (onAssigned): its topics stay paused until the claim is done. */
+    let claiming: { topic: string }[] | undefined;
     // Topics are paused by name; patterns only name their topics as records arrive.
     const seenTopics = new Set<string>();
     const topicList = (): { topic: string }[] => [...seenTopics].map((topic) => ({ topic }));
@@ -89,6 +101,7 @@ export function fromKafka(consumer: Consumer, options: FromKafkaOptions): Observ
         if (tracker.inFlight > lowWaterMark) return;
         clearInterval(resumeTimer);
         paused = false;
+        if (claiming !== undefined) return; // the claim resumes when it is done
         consumer.resume(topicList());
         onEvent({ type: 'resumed', inFlight: tracker.inFlight });
       }, RESUME_POLL_MS);
@@ -98,8 +111,28 @@ export function fromKafka(consumer: Consumer, options: FromKafkaOptions): Observ
     // what was tracked before may never be committed (it may belong to a revoked partition).
     const removeJoinListener = consumer.on(consumer.events.GROUP_JOIN, (event) => {
       tracker.reset();
-      onEvent({ type: 'rebalanced', assignment: event.payload.memberAssignment });
+      const assignment = event.payload.memberAssignment;
+      onEvent({ type: 'rebalanced', assignment });
+      if (onAssigned !== undefined) claim(assignment);
     });
+
+    // Runs inside kafkajs' GROUP_JOIN event, before its first fetch: the pause holds every assigned
+    // topic until the seeks are in place, so nothing is read from where Kafka would have started.
+    const claim = (assignment: Readonly<Record<string, readonly number[]>>): void => {
+      const current = Object.keys(assignment).map((topic) => ({ topic }));
+      // Known by name from now on, so that backpressure pauses and resumes them too.
+      for (const { topic } of current) seenTopics.add(topic);
+      claiming = current;
+      consumer.pause(current);
+      onAssigned!(assignment)
+        .then((seeks) => {
+          if (claiming !== current || subscriber.closed) return; // a newer rebalance took over
+          for (const { topic, partition, offset } of seeks) consumer.seek({ topic, partition, offset });
+          claiming = undefined;
+          if (!paused) consumer.resume(current);
+        })
+        .catch((error: unknown) => subscriber.error(error));
+    };
 
     const eachBatch = async ({ batch, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> => {
       if (!seenTopics.has(batch.topic)) {

@@ -93,21 +93,23 @@ export class OffsetTracker {
   committable(): CommittableOffset[] {
     const result: CommittableOffset[] = [];
     for (const state of this.partitions.values()) {
-      while (state.head < state.queue.length && state.done.has(state.queue[state.head]!)) {
-        const offset = state.queue[state.head]!;
-        state.done.delete(offset);
-        state.doneUpTo = offset + 1n;
-        state.head += 1;
-      }
-      if (state.head >= COMPACT_AFTER) {
-        state.queue.splice(0, state.head);
-        state.head = 0;
-      }
+      advance(state);
       const next = state.doneUpTo;
       if (next === undefined || (state.committed !== undefined && next <= state.committed)) continue;
       result.push({ topic: state.topic, partition: state.partition, offset: next.toString() });
     }
     return result;
+  }
+
+  /**
+   * The end of the partition's contiguous durable prefix (every record below it is durable), or
+   * undefined when none is known: what the target's positions record as the next offset.
+   */
+  durableUpTo(topic: string, partition: number): bigint | undefined {
+    const state = this.partitions.get(partitionId(topic, partition));
+    if (state === undefined) return undefined;
+    advance(state);
+    return state.doneUpTo;
   }
 
   /**
@@ -130,5 +132,19 @@ export class OffsetTracker {
   reset(): void {
     this.partitions.clear();
     this.pending = 0;
+  }
+}
+
+/** Moves the partition's head past the offsets now done, and compacts its queue now and then. */
+function advance(state: PartitionState): void {
+  while (state.head < state.queue.length && state.done.has(state.queue[state.head]!)) {
+    const offset = state.queue[state.head]!;
+    state.done.delete(offset);
+    state.doneUpTo = offset + 1n;
+    state.head += 1;
+  }
+  if (state.head >= COMPACT_AFTER) {
+    state.queue.splice(0, state.head);
+    state.head = 0;
   }
 }
