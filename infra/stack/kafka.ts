@@ -2,6 +2,7 @@
  * One Apache Kafka 4 node in KRaft mode, broker and controller in one process (no ZooKeeper).
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -56,7 +57,23 @@ function writeServerProperties(paths: StackPaths, ports: Ports, secure?: SecureL
   return file;
 }
 
-function formatStorage(java: string, paths: StackPaths, propertiesFile: string): void {
+/**
+ * A cluster id as `StorageTool random-uuid` prints it (Kafka's Uuid: 16 random bytes, base64url
+ * without padding, never starting with '-'), made here to spare a JVM start (seconds on a busy machine).
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+function formatStorage(
+  java: string,
+  paths: StackPaths,
+  propertiesFile: string,
+  extra: readonly string[],
+): void {
   if (fs.existsSync(path.join(paths.data, 'kafka', 'meta.properties'))) return;
   const run = (args: string[]): string =>
     execFileSync(java, ['-Xmx256m', '-cp', `${paths.lib}/*`, STORAGE_TOOL, ...args], {
@@ -64,13 +81,13 @@ function formatStorage(java: string, paths: StackPaths, propertiesFile: string):
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   try {
-    const clusterId = run(['random-uuid']).trim().split('\n').pop() ?? '';
-    run(['format', '-t', clusterId, '-c', propertiesFile, '--ignore-formatted']);
+    run(['format', '-t', newClusterId(), '-c', propertiesFile, '--ignore-formatted', ...extra]);
   } catch (error) {
-    const failed = error as { stderr?: string; message: string };
+    // stderr only: the command line may hold the secure mode's SCRAM passwords.
+    const failed = error as { stderr?: string };
     throw new StackError(
       'kafka',
-      `formatting the KRaft storage failed: ${(failed.stderr ?? failed.message).trim().split('\n').slice(-3).join(' ')}`,
+      `formatting the KRaft storage failed: ${(failed.stderr ?? '').trim().split('\n').slice(-3).join(' ')}`,
       'run `npm run stack:reset` to start from clean storage; if the jars are damaged, delete .stack/lib',
     );
   }
@@ -95,7 +112,7 @@ export function startBroker(java: string, paths: StackPaths, ports: Ports, secur
     return running;
   }
   const propertiesFile = writeServerProperties(paths, ports, secure);
-  formatStorage(java, paths, propertiesFile);
+  formatStorage(java, paths, propertiesFile, secure?.formatArgs ?? []);
   return startDetached(part, {
     command: java,
     args: jvmArgs(paths, KAFKA_HEAP, BROKER_MAIN_CLASS, [propertiesFile]),

@@ -39,7 +39,10 @@ async function waitForBroker<T>(
   }
 }
 
-/** SCRAM users through the PLAINTEXT listener, then waits until a SCRAM login over TLS is answered. */
+/**
+ * Waits until a SCRAM login over TLS is answered. A storage formatted in secure mode has the SCRAM
+ * users already (--add-scram); one formatted before gets them now, through the PLAINTEXT listener.
+ */
 export async function openSecureListener(
   java: string,
   paths: StackPaths,
@@ -48,11 +51,11 @@ export async function openSecureListener(
   secure: SecurePorts,
   material: SecureMaterial,
 ): Promise<void> {
+  const login = (): Promise<true> => secureListenerAnswers(material, secure);
+  if ((await login().catch(() => false)) === true) return;
   await createScramUsers(java, paths, plaintextBrokers, material);
   // SCRAM credentials reach the listener through the metadata log: a login may fail for a moment.
-  await waitForBroker(paths, pid, `a SCRAM login on the SASL_SSL listener (${HOST}:${secure.kafka})`, () =>
-    secureListenerAnswers(material, secure),
-  );
+  await waitForBroker(paths, pid, `a SCRAM login on the SASL_SSL listener (${HOST}:${secure.kafka})`, login);
 }
 
 /** Starts the TLS-only target unless it runs, with the target's tables. */
@@ -86,8 +89,9 @@ export async function secureStackUp(
   const java = findJava();
   const pgBin = findPostgresBin();
   const material = ensureSecureMaterial(paths);
-  await startSecureTarget(pgBin, paths, secure, material);
   const pid = startBroker(java, paths, ports, secureListener(material, secure.kafka));
+  // The database starts while the broker's JVM boots.
+  await startSecureTarget(pgBin, paths, secure, material);
   const plaintext = `${HOST}:${ports.kafka}`;
   await waitForBroker(paths, pid, 'the broker to answer a metadata request', () => brokerAnswers(plaintext));
   await openSecureListener(java, paths, plaintext, pid, secure, material);

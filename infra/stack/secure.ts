@@ -100,17 +100,24 @@ const readSecret = (file: string): string => fs.readFileSync(file, 'utf8').trim(
 export interface SecureListener {
   readonly port: number;
   readonly properties: Readonly<Record<string, string>>;
+  /** For a storage formatted now: the SCRAM users go in with the format (KRaft's --add-scram). */
+  readonly formatArgs: readonly string[];
 }
 
 export function secureListener(material: SecureMaterial, port: number): SecureListener {
   const prefix = 'listener.name.sasl_ssl';
   const scram = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  const password = readSecret(material.kafkaPasswordFile);
   return {
     port,
+    formatArgs: SCRAM_MECHANISMS.flatMap((mechanism) => [
+      '--add-scram',
+      `${mechanism}=[name=${KAFKA_USER},password=${password}]`,
+    ]),
     properties: {
       'sasl.enabled.mechanisms': ['PLAIN', ...SCRAM_MECHANISMS].join(','),
       // PLAIN's users live in the JAAS line; SCRAM's in the cluster metadata (createScramUsers).
-      [`${prefix}.plain.sasl.jaas.config`]: `org.apache.kafka.common.security.plain.PlainLoginModule required user_${KAFKA_USER}="${readSecret(material.kafkaPasswordFile)}";`,
+      [`${prefix}.plain.sasl.jaas.config`]: `org.apache.kafka.common.security.plain.PlainLoginModule required user_${KAFKA_USER}="${password}";`,
       [`${prefix}.scram-sha-256.sasl.jaas.config`]: scram,
       [`${prefix}.scram-sha-512.sasl.jaas.config`]: scram,
       [`${prefix}.ssl.keystore.type`]: 'PEM',

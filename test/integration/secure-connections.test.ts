@@ -115,18 +115,21 @@ describe('secure connections on the real stack', () => {
       kafkaController: kafkaController!,
       connect: 0,
     };
-    env = await secureStackUp(paths, ports, { kafka: secureKafka!, target: secureTargetPort! });
+    // A real Debezium change of the shared stack (read while the secure parts start), carried
+    // onto the secure broker as it is.
+    const [up, [first]] = await Promise.all([
+      secureStackUp(paths, ports, { kafka: secureKafka!, target: secureTargetPort! }),
+      collectMessages(TOPIC, (messages) => messages.length > 0, {
+        filter: (message) => message.value !== null,
+      }),
+    ]);
+    env = up;
     secrets.push(
       fs.readFileSync(env.KAFKA_SASL_PASSWORD_FILE!, 'utf8').trim(),
       fs.readFileSync(env.TARGET_DATABASE_PASSWORD_FILE!, 'utf8').trim(),
       // The body of the client key: no line of it may be printed.
       fs.readFileSync(env.KAFKA_SSL_KEY_FILE!, 'utf8').split('\n')[1]!,
     );
-
-    // A real Debezium change of the shared stack, carried onto the secure broker as it is.
-    const [first] = await collectMessages(TOPIC, (messages) => messages.length > 0, {
-      filter: (message) => message.value !== null,
-    });
     record = first!;
     expectedRow = (JSON.parse(record.value!.toString()) as { payload: { after: typeof expectedRow } }).payload
       .after;
