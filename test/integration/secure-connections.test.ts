@@ -18,6 +18,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackPaths, type Ports } from '../../infra/stack/config.js';
 import { makeCertificate } from '../../infra/stack/certificates.js';
+import { resolveJars } from '../../infra/stack/jars.js';
 import { secureStackDown, secureStackUp } from '../../infra/stack/secure-stack.js';
 import { loadConfig } from '../../src/config.js';
 import { kafkaSecurity } from '../../src/security/kafka.js';
@@ -107,6 +108,8 @@ describe('secure connections on the real stack', () => {
     // From nothing, as on a fresh machine: new certificates, passwords, storage and cluster.
     await secureStackDown(paths).catch(() => undefined);
     fs.rmSync(paths.root, { recursive: true, force: true });
+    // The jars of the native stack (resolved already, unless the shared stack is not native).
+    resolveJars(shared);
     const [kafka, kafkaController, secureKafka, secureTargetPort] = await freePorts(4);
     const ports: Ports = {
       source: 0,
