@@ -24,14 +24,14 @@ export const readableFile: Kind<string> = {
     if (!stat.isFile()) throw new Error('not a regular file');
     return raw;
   },
-  show: (value) => (value === '' ? '(none)' : value),
 };
 
 /** Any text, shown only as `***` (in --help, the README and error lines). */
 export const secret: Kind<string> = {
   accepts: 'any text (never shown)',
   parse: (raw) => raw,
-  show: redactSecret,
+  // Unset shows as the docs show any unset default; set, only that it is.
+  show: (value) => (value === '' ? '' : redactSecret(value)),
   redact: () => REDACTED,
 };
 
