@@ -12,6 +12,7 @@ import {
   STACK_TARGET_DATABASE,
 } from './defaults.js';
 import { ConfigError } from './errors.js';
+import { redactUrl } from './security/redact.js';
 
 export interface Ports {
   readonly source: number;
@@ -89,5 +90,8 @@ export function resolveConnections(env: NodeJS.ProcessEnv = process.env): Connec
   };
 }
 
-/** A database URL with its password replaced, for output. */
-export const withoutPassword = (url: string): string => url.replace(/:[^:@/]+@/, ':***@');
+/**
+ * A database URL with its password replaced, for output: in the user part or a `password=`
+ * parameter, whatever characters it holds (src/security/redact.ts).
+ */
+export const withoutPassword = (url: string): string => redactUrl(url);

@@ -72,6 +72,8 @@ describe('redactUrl', () => {
     ['postgres://db/x?user=app&password=hunter2', 'postgres://db/x?user=app&password=***'],
     ['postgres://app:p%40ss%3Aword@db/x', 'postgres://app:***@db/x'],
     ['app:hunter2@ db', '***@ db'],
+    // A colon in the password: the old pattern showed what came before it.
+    ['postgres://app:pa:ss@db/x', 'postgres://app:***@db/x'],
   ])('shows %s as %s', (url, shown) => {
     expect(redactUrl(url)).toBe(shown);
   });
