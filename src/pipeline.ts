@@ -110,6 +110,8 @@ export type PipelineReport =
       readonly applied: readonly AppliedCount[];
       /** Source commit time (epoch ms) of each written change: how far behind the source the flush ran. */
       readonly sourceTsMs: readonly number[];
+      /** Changes read again that the target's positions say were handled before: not applied again. */
+      readonly alreadyApplied: number;
     }
   | {
       /** A flush dropped because another owner claimed one of its partitions (it reads them again). */
@@ -299,6 +301,7 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
                     ms: Date.now() - started,
                     applied,
                     sourceTsMs,
+                    alreadyApplied: received.length - fresh.length,
                   } satisfies PipelineReport;
                 }),
             }),

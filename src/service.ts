@@ -327,6 +327,12 @@ function count(report: PipelineReport, totals: Totals, logger: Logger): void {
     totals.received += report.received;
     totals.written += report.written;
     totals.batches += 1;
+    if (report.alreadyApplied > 0) {
+      logger.info(
+        { lane: report.lane, alreadyApplied: report.alreadyApplied },
+        `${report.alreadyApplied} changes read again were applied before (positions in the target): not applied again`,
+      );
+    }
     // A flush's failed changes are not counted here: their dead-letter write reports them.
     logger.debug(
       {

@@ -50,6 +50,7 @@ describe('PipelineMetrics', () => {
         { table: 'public.users', op: 'd', count: 1 },
       ],
       sourceTsMs: [999_000, 999_500],
+      alreadyApplied: 0,
     });
     metrics.report({ type: 'dead-letters', count: 2, reasons: ['x', 'y'], stages: ['decode', 'apply'] });
 
@@ -84,6 +85,7 @@ describe('PipelineMetrics', () => {
       ms: 5,
       applied: [{ table: 'public.users', op: 'u', count: 1 }],
       sourceTsMs: [990_000],
+      alreadyApplied: 0,
     });
     setLags([{ topic: 't', partition: 0, lag: 7 }]);
     clock.now = 1_010_000;
