@@ -188,12 +188,28 @@ describe('secure connections on the real stack', () => {
     expect(await stopService(service)).toBe(0);
   });
 
-  it('serves the tools with the same settings: topics, peek and check-target', async () => {
-    const [topics, peek, target] = await Promise.all([
+  it('serves the tools with the same settings (topics, peek, check-target, verify), with every SASL mechanism', async () => {
+    const [topics, peek, target, plain, scram256, verify] = await Promise.all([
       cli('topics', []),
       cli('peek', [TOPIC, '--from-beginning', '--limit', '1']),
       cli('check-target', ['--schema', 'public']),
+      cli('topics', [], { KAFKA_SASL_MECHANISM: 'plain' }),
+      cli('topics', [], { KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256' }),
+      // verify's source over TLS too: the TLS-only database as source and target, so identical.
+      cli('verify', ['--table', 'users'], {
+        SOURCE_DATABASE_URL: env.TARGET_DATABASE_URL!,
+        SOURCE_DATABASE_SSL_CA_FILE: env.TARGET_DATABASE_SSL_CA_FILE!,
+        SOURCE_DATABASE_SSL_CERT_FILE: env.TARGET_DATABASE_SSL_CERT_FILE!,
+        SOURCE_DATABASE_SSL_KEY_FILE: env.TARGET_DATABASE_SSL_KEY_FILE!,
+        SOURCE_DATABASE_PASSWORD_FILE: env.TARGET_DATABASE_PASSWORD_FILE!,
+      }),
     ]);
+    expect(verify.code, shown(verify)).toBe(0);
+    expect(verify.stdout).toContain('public.users: source 1 rows, target 1 rows, identical');
+    for (const other of [plain, scram256]) {
+      expect(other.code, shown(other)).toBe(0);
+      expect(other.stdout).toContain(TOPIC);
+    }
     expect(topics.code, shown(topics)).toBe(0);
     expect(topics.stdout).toContain(TOPIC);
     expect(peek.code, shown(peek)).toBe(0);
