@@ -9,7 +9,7 @@
  *   4. the peer, Debezium's JDBC sink, in each configuration of bench/peer.ts;
  *   5. the naive per-record consumer on its own topic;
  * checks the target after every drain, and prints the machine, the versions and one table.
- * BENCH_SYSTEMS (comma list of raw, pipeline, pipeline2, peer, naive) runs a subset.
+ * BENCH_SYSTEMS (comma list of raw, pipeline, pipeline-alo, pipeline2, peer, naive) runs a subset.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -42,7 +42,7 @@ const NAIVE_KEYS = Math.max(1, Math.round((NAIVE_EVENTS * KEYS) / EVENTS));
 const DRAIN_TIMEOUT_MS = 10 * 60_000;
 /** Each pipeline configuration runs this many times (noisy machines). */
 const RUNS = positive('BENCH_RUNS', 1);
-const SYSTEMS = new Set((process.env.BENCH_SYSTEMS ?? 'raw,pipeline,pipeline2,peer,naive').split(','));
+const SYSTEMS = new Set((process.env.BENCH_SYSTEMS ?? 'raw,pipeline,pipeline-alo,pipeline2,peer,naive').split(','));
 const PREFIX = 'bench';
 const TOPIC = `${PREFIX}.public.${BENCH_TABLE}`;
 const NAIVE_PREFIX = 'bench-naive';
@@ -126,9 +126,16 @@ async function main(): Promise<void> {
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     let peakRss: number | undefined;
     const runs = Array.from({ length: RUNS }, (_, i) => (RUNS > 1 ? ` (run ${i + 1})` : ''));
-    for (const [instances, run] of [1, 2].flatMap((n) => runs.map((label) => [n, label] as const))) {
-      if (!SYSTEMS.has(instances === 1 ? 'pipeline' : 'pipeline2')) continue;
-      const system = `this pipeline, ${instances} instance${instances > 1 ? 's' : ''}${run}`;
+    // Effectively-once (the default) against Kafka commits alone: what keeping positions costs.
+    const variants = [
+      { key: 'pipeline', instances: 1, delivery: 'effectively-once', label: '' },
+      { key: 'pipeline-alo', instances: 1, delivery: 'at-least-once', label: ', at-least-once' },
+      { key: 'pipeline2', instances: 2, delivery: 'effectively-once', label: '' },
+    ] as const;
+    for (const [variant, run] of variants.flatMap((v) => runs.map((label) => [v, label] as const))) {
+      const { instances } = variant;
+      if (!SYSTEMS.has(variant.key)) continue;
+      const system = `this pipeline, ${instances} instance${instances > 1 ? 's' : ''}${variant.label}${run}`;
       say(`${system}: draining the backlog…`);
       await target.query(`TRUNCATE ${BENCH_TABLE}`);
       try {
@@ -136,7 +143,7 @@ async function main(): Promise<void> {
           admin,
           root: PROJECT_ROOT,
           logs: stackPaths().logs,
-          env: pipelineEnv,
+          env: { ...pipelineEnv, PIPELINE_DELIVERY: variant.delivery },
           instances,
           groupId: `bench-pipeline-${Date.now()}`,
           backlog,
@@ -146,7 +153,7 @@ async function main(): Promise<void> {
         const verified = await verifyTarget(target, backlog.finalRows);
         say(`  ${drain.seconds.toFixed(2)} s; ${verified}`);
         rows.push({ system, unit: 'change events', count: backlog.changes, seconds: drain.seconds });
-        if (instances === 1) {
+        if (variant.key === 'pipeline') {
           // Beside the raw consume + parse, which counts messages.
           rows.push({ system, unit: 'messages', count: backlog.messages, seconds: drain.seconds });
           peakRss = Math.max(peakRss ?? 0, drain.peakRssMb);
