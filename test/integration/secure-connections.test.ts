@@ -189,7 +189,8 @@ describe('secure connections on the real stack', () => {
   });
 
   it('serves the tools with the same settings (topics, peek, check-target, verify), with every SASL mechanism', async () => {
-    const [topics, peek, target, plain, scram256, verify] = await Promise.all([
+    const untrustedCa = makeCertificate(path.join(paths.root, 'untrusted'), 'ca', 'ca', 'untrusted CA').cert;
+    const [topics, peek, target, plain, scram256, verify, unverified, refused] = await Promise.all([
       cli('topics', []),
       cli('peek', [TOPIC, '--from-beginning', '--limit', '1']),
       cli('check-target', ['--schema', 'public']),
@@ -203,7 +204,15 @@ describe('secure connections on the real stack', () => {
         SOURCE_DATABASE_SSL_KEY_FILE: env.TARGET_DATABASE_SSL_KEY_FILE!,
         SOURCE_DATABASE_PASSWORD_FILE: env.TARGET_DATABASE_PASSWORD_FILE!,
       }),
+      // Verification is on unless turned off: the same wrong CA, accepted only then.
+      cli('topics', [], { KAFKA_SSL_CA_FILE: untrustedCa, KAFKA_SSL_REJECT_UNAUTHORIZED: 'false' }),
+      cli('topics', [], { KAFKA_SSL_CA_FILE: untrustedCa }),
     ]);
+    expect(unverified.code, shown(unverified)).toBe(0);
+    expect(refused.code, shown(refused)).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^✗ cannot connect to Kafka at 127\.0\.0\.1:\d+: the server's certificate could not be verified .*\n {2}fix: set KAFKA_SSL_CA_FILE to the CA certificate that signed it\n$/,
+    );
     expect(verify.code, shown(verify)).toBe(0);
     expect(verify.stdout).toContain('public.users: source 1 rows, target 1 rows, identical');
     for (const other of [plain, scram256]) {
