@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { isRetriable } from '../../src/errors.js';
+import { FencedError, isRetriable } from '../../src/errors.js';
 import { createTargetPool } from '../../src/sinks/pool.js';
 import { createPostgresSink, type PostgresSink } from '../../src/sinks/writer.js';
 import { UNAVAILABLE, type ColumnValue, type Op, type RoutedChange, type TableRef } from '../../src/types.js';
@@ -75,7 +75,7 @@ describe('Postgres sink: applying changes', () => {
 
     const result = await sinkOf().flush(changes);
 
-    expect(result).toEqual({ applied: changes.map((c) => c.origin), failed: [] });
+    expect(result).toEqual({ applied: changes.map((c) => c.origin), failed: [], deadLettered: false });
     expect(await rows(table)).toEqual([
       {
         id: '1',
@@ -273,6 +273,72 @@ describe('Postgres sink: applying changes', () => {
     // Logs name tables, codes and origins, never row values.
     expect(JSON.stringify(lines)).not.toContain('not a number');
     expect(JSON.stringify(lines)).not.toContain('far longer');
+  });
+
+  it('with a guard, stores positions and dead letters in the transactions that commit, never a position past an unstored dead letter', async () => {
+    const table = await registry.createTable(PEOPLE);
+    // Made in order, so offsets ascend through the batch as they do in a lane's batch.
+    const poison: Record<number, Values> = { 5: { name: null }, 22: { amount: 'not a number' } };
+    const changes = Array.from({ length: 30 }, (_, index) =>
+      upsert(table, person(index + 1, poison[index + 1] ?? {}), 'c'),
+    );
+    // What each committed transaction stored, read back from the target after the flush.
+    const journal = await registry.createTable('txn bigint, what text, kafka_offset bigint');
+    const guard = {
+      record: async (client: Pick<pg.ClientBase, 'query'>, handled: readonly { offset: string }[]) => {
+        await client.query(
+          `INSERT INTO ${qualified(journal)} SELECT txid_current(), 'position', unnest($1::bigint[])`,
+          [handled.map((origin) => origin.offset)],
+        );
+      },
+      deadLetter: async (
+        client: Pick<pg.ClientBase, 'query'>,
+        failures: readonly { origin: { offset: string } }[],
+      ) => {
+        await client.query(
+          `INSERT INTO ${qualified(journal)} SELECT txid_current(), 'dead letter', unnest($1::bigint[])`,
+          [failures.map((failure) => failure.origin.offset)],
+        );
+      },
+    };
+
+    const result = await sinkOf().flush(changes, guard);
+
+    expect(result.deadLettered).toBe(true);
+    const offsetOf = (id: number): string => changes[id - 1]!.origin.offset;
+    expect(result.failed.map((failure) => failure.origin.offset)).toEqual([offsetOf(5), offsetOf(22)]);
+    const { rows: journalRows } = await pool.query<{ txn: string; what: string; kafka_offset: string }>(
+      `SELECT txn::text, what, kafka_offset::text FROM ${qualified(journal)} ORDER BY txn, what, kafka_offset`,
+    );
+    // Every change is accounted for by exactly one committed transaction, failures included.
+    const positioned = journalRows.filter((row) => row.what === 'position').map((row) => row.kafka_offset);
+    expect([...positioned].sort()).toEqual(changes.map((c) => c.origin.offset).sort());
+    // A dead letter is stored in the very transaction whose positions pass its record.
+    for (const failed of [offsetOf(5), offsetOf(22)]) {
+      const stored = journalRows.filter((row) => row.what === 'dead letter' && row.kafka_offset === failed);
+      expect(stored).toHaveLength(1);
+      const positionedIn = journalRows.find((row) => row.what === 'position' && row.kafka_offset === failed);
+      expect(positionedIn?.txn).toBe(stored[0]!.txn);
+    }
+    // Transactions commit in batch order: no transaction positions a record while an earlier
+    // failure waits for a later one.
+    const txns = [...new Set(journalRows.map((row) => row.txn))];
+    const maxOf = (txn: string) =>
+      Math.max(...journalRows.filter((row) => row.txn === txn).map((row) => Number(row.kafka_offset)));
+    expect(txns.map(maxOf)).toEqual([...txns.map(maxOf)].sort((a, b) => a - b));
+    expect((await rows(table, ['id'])).map((row) => Number(row.id))).toHaveLength(28);
+  });
+
+  it('with a guard that is fenced off, writes nothing and throws the FencedError', async () => {
+    const table = await registry.createTable(PEOPLE);
+    const guard = {
+      record: async () => {
+        throw new FencedError([{ topic: 't', partition: 0 }]);
+      },
+      deadLetter: async () => undefined,
+    };
+    await expect(sinkOf().flush([upsert(table, person(1), 'c')], guard)).rejects.toBeInstanceOf(FencedError);
+    expect(await rows(table, ['id'])).toEqual([]);
   });
 
   it('isolates a record poisoned after a truncate without disturbing the order around it', async () => {
