@@ -25,6 +25,7 @@ function fakeConsumer() {
     }),
     pause: vi.fn(),
     resume: vi.fn(),
+    seek: vi.fn(),
     on: vi.fn((event: string, listener: Listener) => {
       const set = listeners.get(event) ?? new Set();
       set.add(listener);
@@ -76,7 +77,13 @@ describe('fromKafka', () => {
   });
 
   /** Subscribes a source over a fake consumer; resolves once the consumer runs. */
-  async function started(options: { highWaterMark?: number; lowWaterMark?: number } = {}) {
+  async function started(
+    options: {
+      highWaterMark?: number;
+      lowWaterMark?: number;
+      onAssigned?: Parameters<typeof fromKafka>[1]['onAssigned'];
+    } = {},
+  ) {
     const fake = fakeConsumer();
     const tracker = new OffsetTracker();
     const events: SourceEvent[] = [];
@@ -260,5 +267,77 @@ describe('fromKafka', () => {
     await deliver('t', [2]);
     expect(records).toHaveLength(2);
     expect(tracker.inFlight).toBe(0);
+  });
+
+  describe('with onAssigned (positions in the target)', () => {
+    it('holds the assigned topics paused until the claim resolves, seeks where it says, then resumes', async () => {
+      let settle: (seeks: { topic: string; partition: number; offset: string }[]) => void = () => undefined;
+      const onAssigned = vi.fn(
+        () =>
+          new Promise<{ topic: string; partition: number; offset: string }[]>(
+            (resolve) => (settle = resolve),
+          ),
+      );
+      const { consumer, raise } = await started({ onAssigned });
+      raise('consumer.group_join', { memberAssignment: { t: [0, 1] } });
+      expect(onAssigned).toHaveBeenCalledWith({ t: [0, 1] });
+      expect(consumer.pause).toHaveBeenCalledWith([{ topic: 't' }]);
+      expect(consumer.resume).not.toHaveBeenCalled();
+
+      settle([{ topic: 't', partition: 1, offset: '42' }]);
+      await flushMicrotasks();
+      expect(consumer.seek).toHaveBeenCalledWith({ topic: 't', partition: 1, offset: '42' });
+      expect(consumer.resume).toHaveBeenCalledWith([{ topic: 't' }]);
+      // Seeks come before the resume: nothing is fetched from where Kafka would have started.
+      expect(consumer.seek.mock.invocationCallOrder[0]!).toBeLessThan(
+        consumer.resume.mock.invocationCallOrder[0]!,
+      );
+    });
+
+    it('leaves a claim overtaken by a newer rebalance without effect', async () => {
+      const settles: ((seeks: { topic: string; partition: number; offset: string }[]) => void)[] = [];
+      const onAssigned = vi.fn(
+        () =>
+          new Promise<{ topic: string; partition: number; offset: string }[]>((resolve) =>
+            settles.push(resolve),
+          ),
+      );
+      const { consumer, raise } = await started({ onAssigned });
+      raise('consumer.group_join', { memberAssignment: { t: [0] } });
+      raise('consumer.group_join', { memberAssignment: { t: [0, 1] } });
+      settles[0]!([{ topic: 't', partition: 0, offset: '7' }]);
+      await flushMicrotasks();
+      expect(consumer.seek).not.toHaveBeenCalled();
+      expect(consumer.resume).not.toHaveBeenCalled();
+      settles[1]!([]);
+      await flushMicrotasks();
+      expect(consumer.resume).toHaveBeenCalledTimes(1);
+    });
+
+    it('ends the stream when the claim fails', async () => {
+      const refusal = new Error('target unreachable');
+      const { raise, outcome } = await started({ onAssigned: () => Promise.reject(refusal) });
+      raise('consumer.group_join', { memberAssignment: { t: [0] } });
+      await flushMicrotasks();
+      expect(outcome.error).toBe(refusal);
+    });
+
+    it('lets backpressure keep a claimed topic paused, and resume it later', async () => {
+      const { consumer, raise, deliver, tracker } = await started({
+        highWaterMark: 2,
+        onAssigned: async () => [],
+      });
+      await deliver('t', [0, 1]); // in flight: 2, paused by backpressure
+      expect(consumer.pause).toHaveBeenLastCalledWith([{ topic: 't' }]);
+      raise('consumer.group_join', { memberAssignment: { t: [0] } });
+      await flushMicrotasks();
+      // Still full (the join reset the tracker, but the backpressure pause stands until the poll).
+      tracker.track({ topic: 't', partition: 0, offset: '0' });
+      tracker.track({ topic: 't', partition: 0, offset: '1' });
+      const resumesBefore = consumer.resume.mock.calls.length;
+      tracker.done(origins('t', [0, 1]));
+      await vi.advanceTimersByTimeAsync(RESUME_POLL_MS);
+      expect(consumer.resume.mock.calls.length).toBeGreaterThan(resumesBefore);
+    });
   });
 });
