@@ -28,7 +28,8 @@ async function bin(
   }
 }
 
-describe('cdc-pipeline', () => {
+// Each test starts node with tsx: seconds on a loaded 2-core machine, so more than vitest's default 5 s.
+describe('cdc-pipeline', { timeout: 30_000 }, () => {
   it('lists its subcommands and prints its version', async () => {
     const help = await bin(['--help']);
     expect(help.code).toBe(0);

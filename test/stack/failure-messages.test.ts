@@ -31,7 +31,8 @@ async function stackCommand(
   }
 }
 
-describe('stack command failure messages', () => {
+// Some tests start node with tsx: seconds on a loaded 2-core machine, so more than vitest's default 5 s.
+describe('stack command failure messages', { timeout: 30_000 }, () => {
   it('names java as the missing part, with the fix, when JAVA_HOME points nowhere', async () => {
     const { code, output } = await stackCommand(['up'], { JAVA_HOME: '/nonexistent/jdk' });
     expect(code).toBe(1);
