@@ -67,6 +67,18 @@ export {
   type DeadLetterSinkConfig,
 } from './sinks/index.js';
 
+// Effectively-once: positions in the target, claimed on assignment, advanced in each flush.
+export {
+  targetPositions,
+  claimPositions,
+  recordPositions,
+  ensurePositionsTable,
+  POSITIONS_TABLE,
+} from './sinks/positions.js';
+export { ClaimedPositions, type PartitionClaim, type SeekTo } from './positions/claimed.js';
+export type { FlushGuard } from './positions/guard.js';
+export type { PositionsPort, PositionAdvance } from './positions/port.js';
+
 // The assembled pipeline and the service around it.
 export {
   runPipeline,
@@ -92,6 +104,8 @@ export {
   CdcError,
   ApplyError,
   ConfigError,
+  FencedError,
+  CommitNotSentError,
   isRetriable,
   type CdcErrorOptions,
 } from './errors.js';
