@@ -37,18 +37,24 @@ const wholeSeconds = (raw: string): number => {
 
 const progress = (line: string): void => console.log(line);
 
-export function addTableCommand(): Command {
-  return new Command('add-table')
-    .description(
-      'Add source tables to the running connector and pipeline: check them, create their target tables with the exact types, capture them, and backfill the rows they hold (an incremental snapshot).',
-    )
+/** What add-table and remove-table share: the tables, the connector and its file. */
+function tableCommand(name: string, description: string): Command {
+  return new Command(name)
+    .description(description)
     .argument('<tables...>', 'schema.table (or table, in public)')
     .option('--connector <name>', 'the Debezium connector on CONNECT_URL', DEFAULT_CONNECTOR_NAME)
     .option(
       '--connector-file <file>',
       'the connector file kept in step (skipped when missing)',
       CONNECTOR_FILE,
-    )
+    );
+}
+
+export function addTableCommand(): Command {
+  return tableCommand(
+    'add-table',
+    'Add source tables to the running connector and pipeline: check them, create their target tables with the exact types, capture them, and backfill the rows they hold (an incremental snapshot).',
+  )
     .option('--no-backfill', 'do not backfill the rows the tables already hold')
     .option(
       '--wait-target <seconds>',
@@ -89,17 +95,10 @@ export function addTableCommand(): Command {
 }
 
 export function removeTableCommand(): Command {
-  return new Command('remove-table')
-    .description(
-      'Remove source tables from the running connector (and its file); with --delete-topic, delete their topics once the pipeline applied them. Target tables are kept.',
-    )
-    .argument('<tables...>', 'schema.table (or table, in public)')
-    .option('--connector <name>', 'the Debezium connector on CONNECT_URL', DEFAULT_CONNECTOR_NAME)
-    .option(
-      '--connector-file <file>',
-      'the connector file kept in step (skipped when missing)',
-      CONNECTOR_FILE,
-    )
+  return tableCommand(
+    'remove-table',
+    'Remove source tables from the running connector (and its file); with --delete-topic, delete their topics once the pipeline applied them. Target tables are kept.',
+  )
     .option(
       '--delete-topic',
       "delete each table's topic, once the pipeline's group has committed all of it",
