@@ -37,7 +37,7 @@ import { batch } from './operators/batch.js';
 import { concatBatches } from './operators/concatBatches.js';
 import { compactBatch } from './operators/compact.js';
 import { decodeDebezium, type DecodeOptions } from './operators/decodeDebezium.js';
-import { changeKey, changeLanes } from './operators/lanes.js';
+import { changeKey, changeLanes, laneIndex } from './operators/lanes.js';
 import { ClaimedPositions, lastOffsets } from './positions/claimed.js';
 import type { FlushGuard } from './positions/guard.js';
 import type { PositionsPort } from './positions/port.js';
@@ -267,7 +267,12 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
                   const fresh =
                     claimed === undefined
                       ? received
-                      : received.filter((change) => !claimed.handled(change.origin, changeKey(change)));
+                      : received.filter(
+                          (change) =>
+                            !claimed.handled(change.origin, (count) =>
+                              count === lanes ? lane : laneIndex(changeKey(change), count),
+                            ),
+                        );
                   const compacted = compactBatch(fresh);
                   let failed: readonly Failure[] = [];
                   if (compacted.length > 0) {

@@ -11,7 +11,6 @@
  * A change read again is judged with the lane count that wrote the position, so a restart with
  * another PIPELINE_LANES still finds which lane applied it.
  */
-import { laneIndex } from '../operators/lanes.js';
 import type { KafkaOrigin } from '../types.js';
 
 /** One partition's stored position, as claimed. */
@@ -38,12 +37,18 @@ export interface SeekTo {
 const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export class ClaimedPositions {
-  private readonly claims = new Map<string, PartitionClaim>();
+  private readonly claims = new Map<string, Claimed>();
 
   /** Replaces every claim: called with the whole assignment after each rebalance. */
   replace(claims: Iterable<PartitionClaim>): void {
     this.claims.clear();
-    for (const claim of claims) this.claims.set(partitionId(claim.topic, claim.partition), claim);
+    for (const claim of claims) {
+      const highest = claim.laneOffsets.reduce(
+        (max, offset) => (offset > max ? offset : max),
+        claim.nextOffset - 1n,
+      );
+      this.claims.set(partitionId(claim.topic, claim.partition), { ...claim, highest });
+    }
   }
 
   get(topic: string, partition: number): PartitionClaim | undefined {
@@ -58,17 +63,26 @@ export class ClaimedPositions {
   }
 
   /**
-   * Whether the change at `origin`, whose lane key is `key`, was handled before this claim. A
-   * partition this consumer did not claim counts as not applied: its flush is fenced off anyway.
+   * Whether the change at `origin` was handled before this claim. `laneOf` gives the change's lane
+   * under a lane count (the caller knows it for the current count without hashing again); it is
+   * asked only for a change inside the replayed window. A partition this consumer did not claim
+   * counts as not applied: its flush is fenced off anyway.
    */
-  handled(origin: KafkaOrigin, key: string): boolean {
-    const claim = this.get(origin.topic, origin.partition);
+  handled(origin: KafkaOrigin, laneOf: (lanes: number) => number): boolean {
+    const claim = this.claims.get(partitionId(origin.topic, origin.partition));
     if (claim === undefined) return false;
     const offset = BigInt(origin.offset);
     if (offset < claim.nextOffset) return true;
-    const laneOffset = claim.laneOffsets[laneIndex(key, claim.lanes)] ?? -1n;
+    // Past every stored offset: nothing to look up (every change once the replay is behind).
+    if (offset > claim.highest) return false;
+    const laneOffset = claim.laneOffsets[laneOf(claim.lanes)] ?? -1n;
     return offset <= laneOffset;
   }
+}
+
+/** A claim with the highest offset its position covers. */
+interface Claimed extends PartitionClaim {
+  readonly highest: bigint;
 }
 
 /** Per partition, the highest offset among `origins`. */

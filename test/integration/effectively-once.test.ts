@@ -25,6 +25,7 @@ import {
   tableTopic,
   teardownRun,
 } from './support/fidelity-stack.js';
+import { waitForConvergence } from './support/compare.js';
 import { startService, stopService, type ServiceProcess } from './support/service-process.js';
 import { kafkaClient, source, target } from './support/stack.js';
 import { seededRandom } from './support/workload.js';
@@ -92,17 +93,10 @@ async function writeChanges(db: pg.Client, count: number, random: () => number):
   }
 }
 
-const rowsOf = async (db: pg.Client): Promise<string> =>
-  JSON.stringify((await db.query(`SELECT id, version FROM ${S}.items ORDER BY id`)).rows);
-
+/** The target's items equal the source's, or the assertion shows what differs after the timeout. */
 async function waitForTargetEqualSource(): Promise<void> {
-  const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
-  for (;;) {
-    const [wanted, got] = [await source(rowsOf), await target(rowsOf)];
-    if (wanted === got) return;
-    if (Date.now() > deadline) expect(got, 'target rows after the timeout').toBe(wanted);
-    await sleep(500);
-  }
+  const diffs = await waitForConvergence([`${S}.items`], CONVERGE_TIMEOUT_MS);
+  expect(diffs).toEqual({ [`${S}.items`]: { missing: [], extra: [], different: [] } });
 }
 
 /** (id, version) pairs the trigger recorded more than once: changes applied twice. */
