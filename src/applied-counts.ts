@@ -4,7 +4,7 @@
  * compaction merged away is not counted as applied (it never reached the target) and a change the
  * target refused is counted as a dead letter instead.
  */
-import type { Failure, KafkaOrigin, Op, RoutedChange } from './types.js';
+import type { Failure, KafkaOrigin, Op, RoutedChange, TableRef } from './types.js';
 
 /** How many changes of one table and op one flush wrote. */
 export interface AppliedCount {
@@ -29,16 +29,26 @@ export function summarizeApplied(
   // Almost every flush has no failure: only then is a set of origins worth building.
   const refused =
     failed.length === 0 ? undefined : new Set(failed.map((failure) => originKey(failure.origin)));
-  const counts = new Map<string, { table: string; op: Op; count: number }>();
+  // Counted by the change's TableRef (one object per topic, shared by its changes) and op, and
+  // named once per table: no string is built per change.
+  const counts = new Map<TableRef, Map<Op, number>>();
   const sourceTsMs: number[] = [];
   for (const change of compacted) {
     if (refused?.has(originKey(change.origin))) continue;
-    const table = `${change.target.schema}.${change.target.table}`;
-    const key = `${table}\0${change.op}`;
-    const entry = counts.get(key);
-    if (entry === undefined) counts.set(key, { table, op: change.op, count: 1 });
-    else entry.count += 1;
+    let byOp = counts.get(change.target);
+    if (byOp === undefined) counts.set(change.target, (byOp = new Map()));
+    byOp.set(change.op, (byOp.get(change.op) ?? 0) + 1);
     sourceTsMs.push(change.source.tsMs);
   }
-  return { applied: [...counts.values()], sourceTsMs };
+  const applied = new Map<string, { table: string; op: Op; count: number }>();
+  for (const [target, byOp] of counts) {
+    const table = `${target.schema}.${target.table}`;
+    for (const [op, count] of byOp) {
+      // Equal names from distinct TableRef objects (a library caller's own) still add up to one entry.
+      const entry = applied.get(`${table}\0${op}`);
+      if (entry === undefined) applied.set(`${table}\0${op}`, { table, op, count });
+      else entry.count += count;
+    }
+  }
+  return { applied: [...applied.values()], sourceTsMs };
 }

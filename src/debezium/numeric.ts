@@ -10,9 +10,13 @@ import { decodeBase64 } from './binary.js';
 /** `unscaled × 10^-scale` as plain decimal text: 12345, 2 → '123.45'; -5, 3 → '-0.005'; 5, -2 → '500'. */
 export function scaledDecimal(unscaled: bigint, scale: number): string {
   const negative = unscaled < 0n;
-  const digits = (negative ? -unscaled : unscaled).toString();
+  return scaledDigits(negative, (negative ? -unscaled : unscaled).toString(), scale);
+}
+
+/** The digits of an unscaled magnitude, with its sign, placed at `scale`. */
+function scaledDigits(negative: boolean, digits: string, scale: number): string {
   const sign = negative ? '-' : '';
-  if (scale <= 0) return sign + digits + (unscaled === 0n ? '' : '0'.repeat(-scale));
+  if (scale <= 0) return sign + digits + (digits === '0' ? '' : '0'.repeat(-scale));
   const padded = digits.padStart(scale + 1, '0');
   return `${sign}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
 }
@@ -25,9 +29,25 @@ export function unscaledFromBytes(bytes: Uint8Array): bigint {
   return negative ? magnitude - (1n << BigInt(bytes.length * 8)) : magnitude;
 }
 
+/** Bytes whose value a double holds exactly (48 bits < 2^53): the common money and quantity columns. */
+const MAX_EXACT_BYTES = 6;
+
+/** The text of a decimal's unscaled bytes at `scale`; a double does the arithmetic when it is exact. */
+export function decimalText(bytes: Uint8Array, scale: number): string {
+  if (bytes.length === 0 || bytes.length > MAX_EXACT_BYTES)
+    return scaledDecimal(unscaledFromBytes(bytes), scale);
+  let unsigned = 0;
+  for (const byte of bytes) unsigned = unsigned * 256 + byte;
+  const negative = (bytes[0] ?? 0) >= 0x80;
+  const magnitude = negative ? 2 ** (bytes.length * 8) - unsigned : unsigned;
+  return scaledDigits(negative, String(magnitude), scale);
+}
+
 /** A Connect Decimal sent as base64 (JsonConverter's default `decimal.format=BASE64`). */
-export const decimalFromBase64 = (base64: string, scale: number): E.Either<string, string> =>
-  E.map((bytes: Uint8Array) => scaledDecimal(unscaledFromBytes(bytes), scale))(decodeBase64(base64));
+export function decimalFromBase64(base64: string, scale: number): E.Either<string, string> {
+  const bytes = decodeBase64(base64);
+  return E.isLeft(bytes) ? bytes : E.right(decimalText(bytes.right, scale));
+}
 
 /**
  * PostgreSQL NUMERIC holds at most 131072 digits before the point and 16383 after; an exponent

@@ -15,17 +15,10 @@ export interface JsonObject {
   readonly [key: string]: Json;
 }
 
-/**
- * What may hide a number JSON.parse would round: 16 digits in a row (an optional decimal point
- * between them still counts), or an exponent of three digits (overflow to Infinity, underflow to 0).
- * A number with at most 15 significant digits and a small exponent round-trips through a double.
- * Matches inside strings too (base64, long ids): that only costs the slower path, never exactness.
- */
-const MAY_LOSE_PRECISION = /\d(?:\.?\d){15}|[eE][+-]?\d{3}/;
-
-const MAY_LOSE_PRECISION_ALL = new RegExp(MAY_LOSE_PRECISION.source, 'g');
-/** The number (or number-like run) around a suspicious match. */
-const NUMBER_CHAR = /[\d.eE+-]/;
+/** Digits a double always holds exactly: a number with fewer significant digits round-trips. */
+const DOUBLE_SAFE_DIGITS = 15;
+/** Exponent digits from which a number may overflow to Infinity or underflow to 0. */
+const RISKY_EXPONENT_DIGITS = 3;
 /**
  * A 16-digit integer that starts with 1–8 is below 2^53 (9,007,199,254,740,992): a double holds it
  * exactly. Every microsecond timestamp of our era looks like that (1.7e15), so without this case
@@ -33,17 +26,62 @@ const NUMBER_CHAR = /[\d.eE+-]/;
  */
 const SAFE_16_DIGIT_INTEGER = /^-?[1-8]\d{15}$/;
 
-/** True when `text` cannot simply go to JSON.parse (exported for tests and benchmarks). */
+const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
+const isExponentLetter = (text: string, at: number): boolean => {
+  const code = text.charCodeAt(at);
+  return code === 0x65 || code === 0x45;
+};
+/** Characters of a JSON number: digits, `.`, `e`, `E`, `+`, `-`. */
+const isNumberChar = (code: number): boolean =>
+  isDigit(code) || code === 0x2e || code === 0x65 || code === 0x45 || code === 0x2b || code === 0x2d;
+
+/**
+ * Whether a run of number characters may be a number a double would round: more than 15 digits
+ * (counted over the whole run, so a superset of the numbers with 16 significant digits), or an
+ * exponent of three digits; a 16-digit integer below 2^53 excepted.
+ */
+function runMayLosePrecision(text: string, start: number, end: number): boolean {
+  let digits = 0;
+  let exponentDigits = -1; // -1: not in an exponent (`e`, an optional sign, then digits in a row)
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (isDigit(code)) {
+      digits += 1;
+      if (exponentDigits >= 0) exponentDigits += 1;
+    } else if (code === 0x65 || code === 0x45) {
+      exponentDigits = 0;
+    } else if (!(exponentDigits === 0 && (code === 0x2b || code === 0x2d) && isExponentLetter(text, i - 1))) {
+      exponentDigits = -1;
+    }
+    if (exponentDigits >= RISKY_EXPONENT_DIGITS) return true;
+  }
+  return digits > DOUBLE_SAFE_DIGITS && !SAFE_16_DIGIT_INTEGER.test(text.slice(start, end));
+}
+
+/**
+ * True when `text` cannot simply go to JSON.parse (exported for tests and benchmarks). One pass
+ * over the characters, each run of number characters judged once: this runs for every message, and
+ * a regular expression looking for 16 digits retried at every digit of every shorter number.
+ * Runs inside strings (base64, long ids) are judged too: that only costs the slower path, never
+ * exactness.
+ */
 export function needsLosslessParse(text: string): boolean {
-  if (!MAY_LOSE_PRECISION.test(text)) return false;
-  const matches = new RegExp(MAY_LOSE_PRECISION_ALL); // own lastIndex: reentrant
-  for (let match = matches.exec(text); match !== null; match = matches.exec(text)) {
-    let start = match.index;
-    let end = start + match[0].length;
-    while (start > 0 && NUMBER_CHAR.test(text[start - 1]!)) start -= 1;
-    while (end < text.length && NUMBER_CHAR.test(text[end]!)) end += 1;
-    if (!SAFE_16_DIGIT_INTEGER.test(text.slice(start, end))) return true;
-    matches.lastIndex = end;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    if (!isNumberChar(text.charCodeAt(i))) continue;
+    const start = i;
+    while (i < length && isNumberChar(text.charCodeAt(i))) i++;
+    if (i - start > DOUBLE_SAFE_DIGITS || hasExponentLetter(text, start, i)) {
+      if (runMayLosePrecision(text, start, i)) return true;
+    }
+  }
+  return false;
+}
+
+/** A short run needs a closer look only when it may carry an exponent. */
+function hasExponentLetter(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    if (isExponentLetter(text, i)) return end - i > RISKY_EXPONENT_DIGITS;
   }
   return false;
 }

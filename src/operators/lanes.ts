@@ -77,12 +77,14 @@ export function changeKey(change: RoutedChange): string {
   const known = changeKeys.get(change);
   if (known !== undefined) return known;
   const { target, key } = change;
-  const columns = Object.keys(key).sort();
-  const text = JSON.stringify([
-    target.schema,
-    target.table,
-    ...columns.map((column) => [column, key[column]]),
-  ]);
+  const columns = Object.keys(key);
+  if (columns.length > 1) columns.sort();
+  // The text JSON.stringify([schema, table, [column, value]…]) gives, built without the arrays
+  // (this runs for every change). Its exact form matters: it picks the lane, and the lane offsets
+  // kept in the target's positions are read back by later versions.
+  let text = `[${JSON.stringify(target.schema)},${JSON.stringify(target.table)}`;
+  for (const column of columns) text += `,[${JSON.stringify(column)},${JSON.stringify(key[column] ?? null)}]`;
+  text += ']';
   changeKeys.set(change, text);
   return text;
 }

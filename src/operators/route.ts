@@ -49,8 +49,20 @@ export function routeTarget({ tables = {}, topicPrefix }: RouteConfig = {}): (
   const explicit = new Map(
     Object.entries(tables).map(([topic, target]) => [topic, toTableRef(topic, target)]),
   );
-  return (topic) => explicit.get(topic) ?? tableFromTopic(topic, topicPrefix);
+  // One TableRef per topic, worked out once: this runs for every change, and the sink can then
+  // recognise a table by its TableRef's identity.
+  const byName = new Map<string, TableRef | undefined>();
+  return (topic) => {
+    if (byName.has(topic)) return byName.get(topic);
+    const target = explicit.get(topic) ?? tableFromTopic(topic, topicPrefix);
+    if (byName.size >= MAX_REMEMBERED_TOPICS) byName.clear();
+    byName.set(topic, target);
+    return target;
+  };
 }
+
+/** Topics whose target is remembered; past it the memo starts again (a bound, not a tuning). */
+const MAX_REMEMBERED_TOPICS = 10_000;
 
 /** `<prefix>.<schema>.<table>` → `{schema, table}`; the prefix itself may contain dots. */
 function tableFromTopic(topic: string, topicPrefix: string | undefined): TableRef | undefined {

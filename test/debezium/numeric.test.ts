@@ -1,6 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { decimalFromBase64, plainDecimal, scaledDecimal } from '../../src/debezium/numeric.js';
+import {
+  decimalFromBase64,
+  decimalText,
+  plainDecimal,
+  scaledDecimal,
+  unscaledFromBytes,
+} from '../../src/debezium/numeric.js';
 
 describe('decimalFromBase64 (Connect Decimal, big-endian two’s complement)', () => {
   it.each([
@@ -49,5 +55,34 @@ describe('plainDecimal (decimal.format=NUMERIC)', () => {
 
   it('refuses an exponent no NUMERIC can have', () => {
     expect(E.isLeft(plainDecimal('1E+999999', 0))).toBe(true);
+  });
+});
+
+describe('decimalText', () => {
+  it("gives the BigInt path's text for every width, sign and scale, with doubles where they are exact", () => {
+    const random = (() => {
+      let state = 12345;
+      return () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    })();
+    const edges = [
+      [0x00],
+      [0x7f],
+      [0x80],
+      [0xff],
+      [0x80, 0, 0, 0, 0, 0],
+      [0x7f, 0xff, 0xff, 0xff, 0xff, 0xff],
+    ];
+    const randoms = Array.from({ length: 400 }, (_, i) =>
+      Array.from({ length: 1 + (i % 9) }, () => Math.floor(random() * 256)),
+    );
+    for (const bytes of [...edges, ...randoms]) {
+      for (const scale of [-2, 0, 1, 2, 5, 12]) {
+        const array = Uint8Array.from(bytes);
+        expect(decimalText(array, scale), `${bytes.join(',')} scale ${scale}`).toBe(
+          scaledDecimal(unscaledFromBytes(array), scale),
+        );
+      }
+    }
+    expect(decimalText(Uint8Array.from([0xff, 0x85]), 2)).toBe('-1.23');
   });
 });

@@ -117,3 +117,21 @@ describe('needsLosslessParse on 16-digit integers', () => {
     expect(needsLosslessParse('[1234567890123456e3]')).toBe(true);
   });
 });
+
+describe('needsLosslessParse on exponents and number-like runs', () => {
+  it('takes three exponent digits for a possible overflow or underflow, two for safe', () => {
+    expect(needsLosslessParse('[1e-5, 2.5E+99, 7e10]')).toBe(false);
+    expect(needsLosslessParse('[1E+308]')).toBe(true);
+    expect(needsLosslessParse('[5e-324]')).toBe(true);
+    expect(parsed('[1e400]')).toEqual([new ExactNumber('1e400')]);
+  });
+
+  it('judges runs inside strings as well (the slower path, never a lost digit)', () => {
+    expect(needsLosslessParse('{"id":"e4eaaaf2-d142-11e1-b3e4-080027620cdd","ts":"2023-01-01"}')).toBe(false);
+    expect(needsLosslessParse('{"s":"12345678901234567"}')).toBe(true);
+    expect(parsed('{"s":"12345678901234567","n":12345678901234567}')).toEqual({
+      s: '12345678901234567',
+      n: new ExactNumber('12345678901234567'),
+    });
+  });
+});

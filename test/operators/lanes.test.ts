@@ -46,6 +46,13 @@ describe('changeKey', () => {
     expect(changeKey(change('c', '1'))).not.toBe(changeKey(change('c', '2')));
     expect(changeKey(change('c', '1'))).toBe('["public","users",["id","1"]]');
   });
+
+  it('keeps the text of earlier versions, which the lane offsets in the target depend on', () => {
+    const composite = { ...change('c', '1'), key: { 'b"q': null, a: 'x\\y', id: 'ü' } };
+    expect(changeKey(composite)).toBe(
+      JSON.stringify(['public', 'users', ['a', 'x\\y'], ['b"q', null], ['id', 'ü']]),
+    );
+  });
 });
 
 describe('lanes', () => {
