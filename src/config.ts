@@ -40,6 +40,7 @@ import {
   DEFAULT_TOPIC_PATTERN,
   DEFAULT_TOPIC_PREFIX,
   DEFAULT_UNKNOWN_COLUMNS,
+  DEFAULT_DELETED_KEYS_RETENTION_H,
   DEFAULT_SCHEMA_EVOLUTION,
   SCHEMA_EVOLUTION_MODES,
   LOG_FORMATS,
@@ -125,6 +126,14 @@ export const CONFIG_SPEC = {
   PIPELINE_SCHEMA_EVOLUTION: variable(oneOf(SCHEMA_EVOLUTION_MODES), {
     default: DEFAULT_SCHEMA_EVOLUTION,
     doc: 'Target tables the pipeline makes from the propagated source column types: none; create a missing table (with its schema); or also add the columns an event has and the table lacks. Never drops or narrows anything',
+  }),
+  PIPELINE_SOURCE_POSITION_COLUMN: variable(text, {
+    default: '',
+    doc: "Stale-write guard: a target table with this bigint[] column stores each row's source position there and takes only newer changes; deleted keys leave a tombstone (see Effectively-once). Unset: off",
+  }),
+  PIPELINE_DELETED_KEYS_RETENTION_H: variable(wholeNumber({ min: 1 }), {
+    default: DEFAULT_DELETED_KEYS_RETENTION_H,
+    doc: "Stale-write guard: hours a deleted key's tombstone (public.cdc_deleted_keys) is kept; at least as long as the topics keep their changes (retention.ms)",
   }),
   PIPELINE_ACCEPT_LOSSES: variable(subsetOf(DEBEZIUM_LOSSES), {
     default: [],

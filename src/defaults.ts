@@ -78,6 +78,12 @@ export const UNKNOWN_COLUMN_POLICIES = ['ignore', 'dead-letter'] as const;
 export const DEFAULT_UNKNOWN_COLUMNS: (typeof UNKNOWN_COLUMN_POLICIES)[number] = 'ignore';
 
 /**
+ * How long the stale-write guard keeps a deleted key's tombstone (src/sinks/deleted-keys.ts):
+ * Kafka's default log.retention.hours, past which a topic no longer holds the older changes.
+ */
+export const DEFAULT_DELETED_KEYS_RETENTION_H = 168;
+
+/**
  * What the sink may do to the target's tables (src/sinks/schema-evolution.ts): nothing, create a
  * missing table, or also add the columns an event has and the table lacks. Never a drop or a
  * narrowing. The default creates: a missing table otherwise dead-letters every change of it, and

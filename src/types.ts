@@ -65,6 +65,12 @@ export interface SourcePosition {
   readonly tsMs: number;
   /** Debezium's snapshot marker: 'true', 'first', 'last', 'false', 'incremental', … */
   readonly snapshot: string;
+  /**
+   * Debezium's `source.sequence` as sent: JSON text of [last commit LSN, LSN], each a decimal
+   * string or null; null or absent when Debezium did not send it. Parsed only where a stale-write
+   * guard needs it (src/sinks/source-position.ts).
+   */
+  readonly sequence?: string | null;
 }
 
 /** One row change, decoded. The one internal currency of the pipeline. */

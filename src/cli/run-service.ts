@@ -69,6 +69,8 @@ export async function runPipelineService(config: PipelineConfig, logger: Logger)
             logger,
             unknownColumns: config.PIPELINE_UNKNOWN_COLUMNS,
             schemaEvolution: config.PIPELINE_SCHEMA_EVOLUTION,
+            sourcePositionColumn: config.PIPELINE_SOURCE_POSITION_COLUMN,
+            deletedKeysRetentionHours: config.PIPELINE_DELETED_KEYS_RETENTION_H,
           }),
           nonEmpty: (tables) => nonEmptyTables(pool, tables),
           groupMarker: {

@@ -123,6 +123,7 @@ function sourcePosition({ source }: ChangeEnvelope): SourcePosition {
     txId: int64Text(source.txId),
     tsMs: Number(numberText(source.ts_ms)),
     snapshot: source.snapshot ?? 'false',
+    sequence: source.sequence ?? null,
   };
 }
 

@@ -12,13 +12,14 @@ import { ApplyError } from '../errors.js';
 import type { TargetTable } from './catalog.js';
 import { copyTextRow } from './copy-text.js';
 import { describeSqlState } from './failure-reason.js';
-import type { WorkItem } from './plan.js';
+import { positionColumnOf, type WorkItem } from './plan.js';
 import { segmentsOf, upsertGroups, type RowsSegment } from './segments.js';
 import { sqlState } from './sqlstate.js';
 import {
   copyIntoStaging,
   createStagingTable,
   deleteFromStaging,
+  recordDeletedKeys,
   stagingTableName,
   syncedAtColumnOf,
   truncateTable,
@@ -32,6 +33,8 @@ const COPY_CHUNK_CHARS = 64 * 1024;
 export interface ApplyOptions {
   readonly syncedAtColumn: string;
   readonly logger: Logger;
+  /** PIPELINE_SOURCE_POSITION_COLUMN: tables that have it get the stale-write guard (plan.ts). */
+  readonly sourcePositionColumn?: string;
 }
 
 /**
@@ -74,15 +77,28 @@ async function applyRows(
   { table, upserts, deletes }: RowsSegment,
   stage: (columns: readonly string[], rows: readonly (readonly (string | null)[])[]) => Promise<string>,
   client: pg.ClientBase,
-  { syncedAtColumn }: ApplyOptions,
+  { syncedAtColumn, sourcePositionColumn }: ApplyOptions,
 ): Promise<void> {
+  // Planning refused every change of a table whose guard column is unusable: a string is not met here.
+  const guard = positionColumnOf(table, sourcePositionColumn);
+  const positionColumn = typeof guard === 'string' ? null : guard.column;
   if (deletes.length > 0) {
     await step('delete from', table, async () => {
+      if (positionColumn === null) {
+        const staging = await stage(
+          table.primaryKey,
+          deletes.map((item) => item.values),
+        );
+        await run(client, deleteFromStaging(table, staging));
+        return;
+      }
+      // Guarded: the key and the delete's position; tombstones first, while the rows are there.
       const staging = await stage(
-        table.primaryKey,
-        deletes.map((item) => item.values),
+        [...table.primaryKey, positionColumn],
+        deletes.map((item) => [...item.values, item.position ?? null]),
       );
-      await run(client, deleteFromStaging(table, staging));
+      await run(client, recordDeletedKeys(table, staging, positionColumn));
+      await run(client, deleteFromStaging(table, staging, positionColumn));
     });
   }
   const syncedAt = syncedAtColumnOf(table, syncedAtColumn);
@@ -92,7 +108,7 @@ async function applyRows(
         columns,
         items.map((item) => item.values),
       );
-      await run(client, upsertFromStaging({ table, staging, columns, syncedAt }));
+      await run(client, upsertFromStaging({ table, staging, columns, syncedAt, positionColumn }));
     });
   }
 }

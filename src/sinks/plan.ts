@@ -14,6 +14,7 @@ import {
   type TableRef,
 } from '../types.js';
 import { tableKey, type TableLookup, type TargetTable } from './catalog.js';
+import { positionText, sourcePositionOf } from './source-position.js';
 
 /** What to do with a column the event has and the target table does not. */
 export type UnknownColumnPolicy = 'ignore' | 'dead-letter';
@@ -37,6 +38,8 @@ export interface DeleteItem extends ItemBase {
   readonly op: 'delete';
   readonly rowKey: string;
   readonly values: readonly string[];
+  /** The change's source position (`{c,r,l}`) where the table has the guard's column. */
+  readonly position?: string;
 }
 
 /** Empty the table. */
@@ -64,7 +67,52 @@ export interface PlanOptions {
   /** The column the sink sets itself; an event value for it is not written. */
   readonly syncedAtColumn: string;
   readonly unknownColumns: UnknownColumnPolicy;
+  /**
+   * PIPELINE_SOURCE_POSITION_COLUMN: where a table has this column, the change's source position
+   * is written to it (never an event value) and the stale-write guard applies. Empty or absent: off.
+   */
+  readonly sourcePositionColumn?: string;
 }
+
+/** No guard: one shared value, as this is asked for every change. */
+const UNGUARDED = { column: null } as const;
+
+/** The type the guard's column must have: positions compare as arrays (source-position.ts). */
+export const POSITION_COLUMN_TYPE = 'bigint[]';
+
+/**
+ * The guard's column of `table`, null when the guard is off or the table lacks it, or the reason
+ * the column cannot hold positions.
+ */
+export function positionColumnOf(
+  table: TargetTable,
+  column: string | undefined,
+): { readonly column: string | null } | string {
+  if (column === undefined || column === '') return UNGUARDED;
+  const found = table.columns.get(column);
+  if (found === undefined) return UNGUARDED;
+  if (found.type === POSITION_COLUMN_TYPE && !table.primaryKey.includes(column) && !found.generated)
+    return { column };
+  return (
+    `column ${pg.escapeIdentifier(column)} of ${table.sqlName} (PIPELINE_SOURCE_POSITION_COLUMN) is ${found.type}` +
+    `${found.generated ? ', generated' : ''}${table.primaryKey.includes(column) ? ', in the primary key' : ''}: ` +
+    `the stale-write guard needs a plain ${POSITION_COLUMN_TYPE} column: ` +
+    `ALTER TABLE ${table.sqlName} DROP COLUMN ${pg.escapeIdentifier(column)}, ADD COLUMN ${pg.escapeIdentifier(column)} ${POSITION_COLUMN_TYPE}`
+  );
+}
+
+/** The change's position as the guard's column stores it, or why there is none. */
+function positionValue(change: RoutedChange, table: TargetTable): string {
+  const position = sourcePositionOf(change);
+  if (position !== undefined) return positionText(position);
+  throw new PlanRefusal(
+    `the change carries no source position (source.lsn, source.sequence) to order it by, and ${table.sqlName} ` +
+      'has the stale-write guard column: a Debezium PostgreSQL connector sends them; or drop the column from the table',
+  );
+}
+
+/** A change that cannot become a work item: its message is the reason. */
+class PlanRefusal extends Error {}
 
 /** The columns a change carries that `table` does not have (what a catalog refresh may fix). */
 export function unknownColumnsOf(table: TargetTable, change: RoutedChange): string[] {
@@ -106,21 +154,23 @@ function planChange(
   table: TargetTable,
   options: PlanOptions,
 ): { readonly item: WorkItem; readonly ignored: readonly string[] } | string {
-  switch (change.op) {
-    case 't':
-      return { item: { op: 'truncate', change, table }, ignored: [] };
-    case 'd':
-      return planDelete(change, table);
-    case 'c':
-    case 'u':
-    case 'r':
-      return planUpsert(change, table, options);
+  if (change.op === 't') return { item: { op: 'truncate', change, table }, ignored: [] };
+  const guard = positionColumnOf(table, options.sourcePositionColumn);
+  if (typeof guard === 'string') return guard;
+  try {
+    return change.op === 'd'
+      ? planDelete(change, table, guard.column)
+      : planUpsert(change, table, options, guard.column);
+  } catch (error) {
+    if (error instanceof PlanRefusal) return error.message;
+    throw error;
   }
 }
 
 function planDelete(
   change: RoutedChange,
   table: TargetTable,
+  positionColumn: string | null,
 ): { readonly item: DeleteItem; readonly ignored: [] } | string {
   const values: string[] = [];
   for (const key of table.primaryKey) {
@@ -128,18 +178,24 @@ function planDelete(
     if (typeof value !== 'string') return missingKeyReason(table, key);
     values.push(value);
   }
-  return { item: { op: 'delete', change, table, rowKey: JSON.stringify(values), values }, ignored: [] };
+  const item: DeleteItem = { op: 'delete', change, table, rowKey: JSON.stringify(values), values };
+  return {
+    item: positionColumn === null ? item : { ...item, position: positionValue(change, table) },
+    ignored: [],
+  };
 }
 
 /**
  * The columns written are those the event has a value for, in table order. Left out: a column the
  * event lacks, one it has as UNAVAILABLE (TOAST: the target keeps its stored value), a generated
- * column (the target computes it) and the sync-time column (the sink sets it).
+ * column (the target computes it) and the sync-time column (the sink sets it). The guard's
+ * position column, when the table has it, takes the change's source position.
  */
 function planUpsert(
   change: RoutedChange,
   table: TargetTable,
   { syncedAtColumn, unknownColumns }: PlanOptions,
+  positionColumn: string | null,
 ): { readonly item: UpsertItem; readonly ignored: readonly string[] } | string {
   const after = change.after;
   if (after === null)
@@ -162,6 +218,11 @@ function planUpsert(
       keyValues.push(value);
       columns.push(column.name);
       values.push(value);
+      continue;
+    }
+    if (column.name === positionColumn) {
+      columns.push(column.name);
+      values.push(positionValue(change, table));
       continue;
     }
     if (column.generated || column.name === syncedAtColumn || !Object.hasOwn(after, column.name)) continue;

@@ -12,13 +12,15 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { DEFAULT_DELETED_KEYS_RETENTION_H } from '../defaults.js';
 import { changeFailure } from '../errors.js';
 import type { FlushGuard } from '../positions/guard.js';
 import type { Failure, KafkaOrigin, RoutedChange, TableRef } from '../types.js';
 import { applyItems } from './apply.js';
 import { createCatalog, tableKey, type TableLookup } from './catalog.js';
+import { deletedKeys, type DeletedKeys } from './deleted-keys.js';
 import { applyFailureText } from './failure-reason.js';
-import { planChanges, type Plan, type UnknownColumnPolicy, type WorkItem } from './plan.js';
+import { planChanges, positionColumnOf, type Plan, type UnknownColumnPolicy, type WorkItem } from './plan.js';
 import { silentLogger, withTransaction, type Queryable } from './pool.js';
 import type { SchemaEvolution } from './schema-evolution.js';
 import { isRecordLevel, isStaleCatalog, sqlState } from './sqlstate.js';
@@ -39,6 +41,13 @@ export interface PostgresSinkConfig {
   readonly unknownColumns?: UnknownColumnPolicy;
   /** A missing target table (or column) is created from the events' schemas (schema-evolution.ts). None by default. */
   readonly schemaEvolution?: SchemaEvolution;
+  /**
+   * The stale-write guard's column (PIPELINE_SOURCE_POSITION_COLUMN): a target table that has it
+   * takes only changes newer than its rows and its deleted keys (source-position.ts). Off by default.
+   */
+  readonly sourcePositionColumn?: string;
+  /** How long a guarded delete's tombstone is kept (PIPELINE_DELETED_KEYS_RETENTION_H). */
+  readonly deletedKeysRetentionHours?: number;
 }
 
 /** What one flush did: every input change is in exactly one of the two. */
@@ -77,11 +86,26 @@ export function createPostgresSink({
   syncedAtColumn = DEFAULT_SYNCED_AT_COLUMN,
   unknownColumns = 'ignore',
   schemaEvolution = 'none',
+  sourcePositionColumn = '',
+  deletedKeysRetentionHours = DEFAULT_DELETED_KEYS_RETENTION_H,
 }: PostgresSinkConfig): PostgresSink {
   const catalog = createCatalog({ evolution: schemaEvolution, syncedAtColumn, logger });
   /** Table-and-column pairs already warned about under the 'ignore' policy. */
   const warnedColumns = new Set<string>();
-  const applyOptions = { syncedAtColumn, logger };
+  const applyOptions = { syncedAtColumn, logger, sourcePositionColumn };
+  const tombstones: DeletedKeys = deletedKeys(pool, deletedKeysRetentionHours, logger);
+
+  /** With a guarded table in the batch: the tombstone table exists, and expired tombstones go now and then. */
+  const prepareGuard = async (lookups: ReadonlyMap<string, TableLookup>): Promise<void> => {
+    if (sourcePositionColumn === '') return;
+    for (const lookup of lookups.values()) {
+      const guard = lookup.kind === 'found' ? positionColumnOf(lookup.table, sourcePositionColumn) : null;
+      if (guard === null || typeof guard === 'string' || guard.column === null) continue;
+      await tombstones.ensure();
+      await tombstones.pruneIfDue();
+      return;
+    }
+  };
 
   /** Looks up every table of the batch, refreshing a cached one once if a change has a column it lacks. */
   const lookUp = async (changes: readonly RoutedChange[]): Promise<Map<string, TableLookup>> => {
@@ -105,7 +129,9 @@ export function createPostgresSink({
   };
 
   const plan = async (changes: readonly RoutedChange[]): Promise<Plan> => {
-    const planned = planChanges(changes, await lookUp(changes), { syncedAtColumn, unknownColumns });
+    const lookups = await lookUp(changes);
+    await prepareGuard(lookups);
+    const planned = planChanges(changes, lookups, { syncedAtColumn, unknownColumns, sourcePositionColumn });
     for (const { table, column } of planned.ignoredColumns) {
       const key = JSON.stringify([table.schema, table.table, column]);
       if (warnedColumns.has(key)) continue;
