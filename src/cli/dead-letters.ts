@@ -197,6 +197,7 @@ function replayCommand(): Command {
           filter: filterOf(options),
           route: { topicPrefix: config.PIPELINE_TOPIC_PREFIX, tables: config.PIPELINE_TABLE_MAP },
           unknownColumns: config.PIPELINE_UNKNOWN_COLUMNS as UnknownColumnPolicy,
+          sourcePositionColumn: config.PIPELINE_SOURCE_POSITION_COLUMN,
           onOutcome: (outcome) => console.log(outcomeLine(outcome)),
         });
         const left = summary.failed + summary.unreplayable;

@@ -42,6 +42,8 @@ export interface ReplayOptions {
   readonly route: RouteConfig;
   /** As the pipeline has it (PIPELINE_UNKNOWN_COLUMNS). */
   readonly unknownColumns: UnknownColumnPolicy;
+  /** As the pipeline has it (PIPELINE_SOURCE_POSITION_COLUMN): a replayed dead letter never regresses a guarded row. */
+  readonly sourcePositionColumn?: string;
   readonly decode?: DecodeOptions;
   readonly table?: TableRef;
   readonly batchSize?: number;
@@ -202,6 +204,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayS
     pool,
     filter,
     unknownColumns,
+    sourcePositionColumn,
     table = DEFAULT_DEAD_LETTER_TABLE,
     batchSize = DEFAULT_REPLAY_BATCH,
     logger = silentLogger,
@@ -209,7 +212,7 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayS
   } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new RangeError(`replayDeadLetters: batchSize must be a whole number, 1 or more; got ${batchSize}`);
-  const sink = createPostgresSink({ pool, logger, unknownColumns });
+  const sink = createPostgresSink({ pool, logger, unknownColumns, sourcePositionColumn });
   const ids = await selectedIds(pool, table, filter);
   const summary = { applied: 0, failed: 0, unreplayable: 0 };
   for (let start = 0; start < ids.length; start += batchSize) {
