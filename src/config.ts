@@ -23,6 +23,9 @@ import {
   DEFAULT_BATCH,
   DEFAULT_DELIVERY,
   DELIVERY_MODES,
+  CONSISTENCY_MODES,
+  DEFAULT_CONSISTENCY,
+  DEFAULT_TRANSACTION_MAX_CHANGES,
   DEFAULT_GROUP_ID,
   DEFAULT_LANES,
   DEFAULT_LOG_FORMAT,
@@ -94,6 +97,14 @@ export const CONFIG_SPEC = {
   PIPELINE_DELIVERY: variable(oneOf(DELIVERY_MODES), {
     default: DEFAULT_DELIVERY,
     doc: 'effectively-once: positions kept in the target in each flush\'s transaction, stale owners fenced off, changes read again never applied twice; at-least-once: Kafka commits only (replays applied again, idempotently)',
+  }),
+  PIPELINE_CONSISTENCY: variable(oneOf(CONSISTENCY_MODES), {
+    default: DEFAULT_CONSISTENCY,
+    doc: "key: each row's changes in order, keys in parallel lanes (a source transaction may show in parts); transaction: whole source transactions in commit order, in one lane (needs the connector's provide.transaction.metadata=true; see Transaction-consistent apply)",
+  }),
+  PIPELINE_TRANSACTION_MAX_CHANGES: variable(wholeNumber({ min: 0, off: 'never split (memory unbounded)' }), {
+    default: DEFAULT_TRANSACTION_MAX_CHANGES,
+    doc: 'Transaction consistency: a source transaction with more changes is applied in pieces, each in a target transaction of its own (readers may then see part of it)',
   }),
   PIPELINE_LANES: variable(wholeNumber({ min: 1 }), {
     default: DEFAULT_LANES,

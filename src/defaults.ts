@@ -167,3 +167,17 @@ export const KAFKA_CLIENT_RETRY = { initialRetryTime: 300, maxRetryTime: 5000, r
 export const DELIVERY_MODES = ['effectively-once', 'at-least-once'] as const;
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 export const DEFAULT_DELIVERY: DeliveryMode = 'effectively-once';
+
+/**
+ * What the target may show between flushes (issue 13): `key` keeps each row's changes in order and
+ * runs keys in parallel lanes; `transaction` applies whole source transactions in commit order.
+ */
+export const CONSISTENCY_MODES = ['key', 'transaction'] as const;
+export type ConsistencyMode = (typeof CONSISTENCY_MODES)[number];
+export const DEFAULT_CONSISTENCY: ConsistencyMode = 'key';
+
+/**
+ * Changes of one source transaction held before it is applied in pieces (transaction consistency):
+ * half the default high-water mark, so the oldest transaction always fits beside what is in flight.
+ */
+export const DEFAULT_TRANSACTION_MAX_CHANGES = 10_000;

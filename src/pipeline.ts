@@ -23,22 +23,25 @@ import {
   lastValueFrom,
   merge,
   type Observable,
-  share,
   Subject,
   takeUntil,
   tap,
   throwError,
 } from 'rxjs';
+import * as E from 'fp-ts/lib/Either.js';
 import { summarizeApplied, type AppliedCount } from './applied-counts.js';
 import { DEFAULT_BATCH, DEFAULT_LANES, DEFAULT_RETRY } from './defaults.js';
-import { FencedError, PartError } from './errors.js';
+import { ConfigError, FencedError, PartError } from './errors.js';
 import { findInCauseChain } from './cause-chain.js';
 import { batch } from './operators/batch.js';
 import { concatBatches } from './operators/concatBatches.js';
 import { compactBatch } from './operators/compact.js';
 import { decodeDebezium, type DecodeOptions } from './operators/decodeDebezium.js';
 import { changeKey, changeLanes, laneIndex } from './operators/lanes.js';
-import { ClaimedPositions, lastOffsets } from './positions/claimed.js';
+import { HeldRecords } from './consistency/held-records.js';
+import { transactionFlushes, type TransactionConsistency } from './consistency/transaction-flushes.js';
+import type { AssemblyReset } from './operators/assembleTransactions.js';
+import { ClaimedPositions, lastOffsets, type SeekTo } from './positions/claimed.js';
 import type { FlushGuard } from './positions/guard.js';
 import type { PositionsPort } from './positions/port.js';
 import { retryWithBackoff, type RetryInfo } from './operators/retryWithBackoff.js';
@@ -51,9 +54,18 @@ import {
 } from './streams/acknowledge.js';
 import { Committer, type CommitterOptions } from './streams/committer.js';
 import { fromKafka, type SourceEvent } from './streams/fromKafka.js';
-import type { Decoded, Failure, FailureStage, KafkaRecord, RoutedChange, Skipped } from './types.js';
+import type {
+  Decoded,
+  Failure,
+  FailureStage,
+  KafkaOrigin,
+  KafkaRecord,
+  RoutedChange,
+  Skipped,
+} from './types.js';
 
 export type { ChangeSink, DeadLetterSinkPort } from './streams/acknowledge.js';
+export type { TransactionConsistency } from './consistency/transaction-flushes.js';
 export { DEFAULT_BATCH, DEFAULT_LANES, DEFAULT_RETRY } from './defaults.js';
 
 export interface PipelineOptions {
@@ -94,6 +106,12 @@ export interface PipelineOptions {
    * Without it delivery is at-least-once: replays are applied again, idempotently.
    */
   readonly positions?: PositionsPort;
+  /**
+   * Source-transaction consistency (PIPELINE_CONSISTENCY=transaction): whole source transactions
+   * applied in commit order, in one lane (src/consistency/transaction-flushes.ts). Without it
+   * changes run in per-key lanes and a source transaction may show in parts.
+   */
+  readonly transactions?: TransactionConsistency;
 }
 
 export type PipelineReport =
@@ -112,6 +130,8 @@ export type PipelineReport =
       readonly sourceTsMs: readonly number[];
       /** Changes read again that the target's positions say were handled before: not applied again. */
       readonly alreadyApplied: number;
+      /** Transaction consistency: part of a source transaction too big to hold whole (it shows in parts). */
+      readonly piece?: boolean;
     }
   | {
       /** A flush dropped because another owner claimed one of its partitions (it reads them again). */
@@ -150,7 +170,10 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
     onConsumed,
     onSkipped,
     positions,
+    transactions,
   } = options;
+  // Transaction consistency orders everything in one lane: whole transactions, one after the other.
+  const laneCount = transactions === undefined ? lanes : 1;
 
   return defer(() => {
     const committer = new Committer(consumer, { onCommitError, onCommitted });
@@ -184,51 +207,70 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
 
     // Effectively-once: what this consumer claimed, and each lane's guard for its flushes.
     const claimed = positions && new ClaimedPositions();
+    const claim = async (assignment: Readonly<Record<string, readonly number[]>>): Promise<SeekTo[]> => {
+      if (positions === undefined || claimed === undefined) return [];
+      const partitions = Object.entries(assignment).flatMap(([topic, numbers]) =>
+        numbers.map((partition) => ({ topic, partition })),
+      );
+      const claims = await onTarget(`claim ${partitions.length} partitions`, () =>
+        positions.claim(partitions, laneCount),
+      );
+      claimed.replace(claims);
+      return claimed.seeks();
+    };
     const onAssigned =
-      positions &&
-      claimed &&
-      (async (assignment: Readonly<Record<string, readonly number[]>>) => {
-        const partitions = Object.entries(assignment).flatMap(([topic, numbers]) =>
-          numbers.map((partition) => ({ topic, partition })),
-        );
-        const claims = await onTarget(`claim ${partitions.length} partitions`, () =>
-          positions.claim(partitions, lanes),
-        );
-        claimed.replace(claims);
-        return claimed.seeks();
-      });
-    const guardFor = (lane: number): FlushGuard | undefined =>
+      transactions !== undefined
+        ? async (assignment: Readonly<Record<string, readonly number[]>>) => {
+            // One consumer must see every partition to order transactions across them.
+            refusePartialAssignment(assignment, transactions.partitions);
+            return claim(assignment);
+          }
+        : positions && claim;
+    /**
+     * A lane's guard. `extra` (transaction consistency) are records the flush accounts for besides
+     * its changes: BEGIN/END events and a large transaction's earlier pieces; `none` records no
+     * position at all (a piece: the transaction it belongs to is applied again after a crash).
+     */
+    const guardFor = (lane: number, extra: readonly KafkaOrigin[] | 'none' = []): FlushGuard | undefined =>
       positions &&
       claimed && {
         record: (client, handled) =>
           positions.record(
             client,
-            lastOffsets(handled).map(({ topic, partition, offset }) => {
-              const claim = claimed.get(topic, partition);
-              if (claim === undefined) throw new FencedError([{ topic, partition }]);
-              const durable = committer.tracker.durableUpTo(topic, partition);
-              return {
-                topic,
-                partition,
-                generation: claim.generation,
-                lane,
-                laneOffset: offset,
-                nextOffset: durable ?? -1n,
-              };
-            }),
+            lastOffsets(extra === 'none' ? [] : [...handled, ...extra]).map(
+              ({ topic, partition, offset }) => {
+                const claim = claimed.get(topic, partition);
+                if (claim === undefined) throw new FencedError([{ topic, partition }]);
+                const durable = committer.tracker.durableUpTo(topic, partition);
+                return {
+                  topic,
+                  partition,
+                  generation: claim.generation,
+                  lane,
+                  laneOffset: offset,
+                  nextOffset: durable ?? -1n,
+                };
+              },
+            ),
           ),
         deadLetter: (client, failures) => positions.deadLetter(client, failures),
       };
 
+    const assembling = transactions && new HeldRecords(committer.tracker);
+    const resets = new Subject<AssemblyReset>();
     const records = fromKafka(consumer, {
       topics,
-      tracker: committer.tracker,
+      // Transaction consistency: what waits for the rest of its transaction does not hold fetching back.
+      tracker: assembling ?? committer.tracker,
       fromBeginning,
       highWaterMark: maxInFlight,
       onAssigned,
       onEvent: (event) => {
         // After a rebalance kafkajs reads every assigned partition again from its committed offset.
-        if (event.type === 'rebalanced') committer.reset();
+        if (event.type === 'rebalanced') {
+          committer.reset();
+          resets.next({ kind: 'reset' });
+        }
         onSourceEvent?.(event);
       },
     }).pipe(
@@ -236,83 +278,121 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
       takeUntil(stop),
       tap((record) => onConsumed?.(record)),
     );
-    // A second pipe: RxJS types pipe() for up to nine operators.
-    const changes = records.pipe(
-      // The sink applies creates and updates from `after`: only deletes need their before-image.
-      decodeDebezium({ beforeImages: 'deletes', ...decode }),
-      deadLetterFailures(committer, durableDeadLetters),
-      tap((decoded: Decoded) => {
-        if (decoded.kind === 'skipped') onSkipped?.(decoded);
-      }),
-      acknowledgeSkips(committer),
-      route(routeConfig),
-      deadLetterFailures(committer, durableDeadLetters),
-      finalize(() => deadLetterReports.complete()),
-      share(),
-    );
+    /** Decoded and routed changes; failures dead-lettered (and told to `onFailure`), skips acknowledged. */
+    const decodeAndRoute = (
+      input: Observable<KafkaRecord>,
+      onFailure?: (failure: Failure) => void,
+    ): Observable<RoutedChange> =>
+      input.pipe(
+        // The sink applies creates and updates from `after`: only deletes need their before-image.
+        decodeDebezium({ beforeImages: 'deletes', ...decode }),
+        tap((decoded) => E.isLeft(decoded) && onFailure?.(decoded.left)),
+        deadLetterFailures(committer, durableDeadLetters),
+        tap((decoded: Decoded) => {
+          if (decoded.kind === 'skipped') onSkipped?.(decoded);
+        }),
+        acknowledgeSkips(committer),
+        route(routeConfig),
+        tap((routed) => E.isLeft(routed) && onFailure?.(routed.left)),
+        deadLetterFailures(committer, durableDeadLetters),
+      );
 
-    const flushes = changes.pipe(
-      changeLanes<PipelineReport>({
-        count: lanes,
-        lane: (laneChanges, lane) =>
-          laneChanges.pipe(
-            batch(batchLimits),
-            // Batches that pile up behind a running flush are joined: fewer, larger transactions.
-            concatBatches({
-              maxSize: batchLimits.maxSize,
-              work: (received: RoutedChange[]) =>
-                defer(async (): Promise<PipelineReport> => {
-                  const started = Date.now();
-                  // Changes read again that the target's positions say were handled are not applied twice.
-                  const fresh =
-                    claimed === undefined
-                      ? received
-                      : received.filter(
-                          (change) =>
-                            !claimed.handled(change.origin, (count) =>
-                              count === lanes ? lane : laneIndex(changeKey(change), count),
-                            ),
-                        );
-                  const compacted = compactBatch(fresh);
-                  let failed: readonly Failure[] = [];
-                  if (compacted.length > 0) {
-                    try {
-                      const result = await onTarget(`flush lane ${lane}: ${compacted.length} changes`, () =>
-                        sink.flush(compacted, guardFor(lane)),
-                      );
-                      failed = result.failed;
-                      if (failed.length > 0 && result.deadLettered === true) reportDeadLetters(failed);
-                      else if (failed.length > 0) await durableDeadLetters.write(failed);
-                    } catch (error) {
-                      const fenced = fencedIn(error);
-                      if (fenced === undefined) throw error;
-                      // Not ours any more: nothing was written, nothing is acknowledged.
-                      return {
-                        type: 'fenced',
-                        lane,
-                        dropped: received.length,
-                        partitions: fenced.partitions,
-                      };
-                    }
-                  }
-                  await committer.acknowledge(received.map((change) => change.origin));
-                  const { applied, sourceTsMs } = summarizeApplied(compacted, failed);
-                  return {
-                    type: 'flush',
-                    lane,
-                    received: received.length,
-                    written: compacted.length - failed.length,
-                    failed: failed.length,
-                    ms: Date.now() - started,
-                    applied,
-                    sourceTsMs,
-                    alreadyApplied: received.length - fresh.length,
-                  } satisfies PipelineReport;
-                }),
+    /**
+     * Applies `received` in one target transaction (retried while transient), dead-letters what the
+     * target refuses, then acknowledges `acknowledge` (by default the changes themselves).
+     */
+    const flushChanges = async (
+      received: readonly RoutedChange[],
+      lane: number,
+      {
+        acknowledge = received.map((change) => change.origin),
+        positioned = [],
+        piece = false,
+      }: {
+        acknowledge?: readonly KafkaOrigin[];
+        positioned?: readonly KafkaOrigin[] | 'none';
+        piece?: boolean;
+      } = {},
+    ): Promise<PipelineReport> => {
+      const started = Date.now();
+      // Changes read again that the target's positions say were handled are not applied twice.
+      const fresh =
+        claimed === undefined
+          ? received
+          : received.filter(
+              (change) =>
+                !claimed.handled(change.origin, (count) =>
+                  count === laneCount ? lane : laneIndex(changeKey(change), count),
+                ),
+            );
+      const compacted = compactBatch(fresh);
+      let failed: readonly Failure[] = [];
+      if (compacted.length > 0 || (positioned !== 'none' && positioned.length > 0)) {
+        try {
+          const result = await onTarget(`flush lane ${lane}: ${compacted.length} changes`, () =>
+            sink.flush(compacted, guardFor(lane, positioned)),
+          );
+          failed = result.failed;
+          if (failed.length > 0 && result.deadLettered === true) reportDeadLetters(failed);
+          else if (failed.length > 0) await durableDeadLetters.write(failed);
+        } catch (error) {
+          const fenced = fencedIn(error);
+          if (fenced === undefined) throw error;
+          // Not ours any more: nothing was written, nothing is acknowledged.
+          return { type: 'fenced', lane, dropped: received.length, partitions: fenced.partitions };
+        }
+      }
+      await committer.acknowledge(acknowledge);
+      const { applied, sourceTsMs } = summarizeApplied(compacted, failed);
+      return {
+        type: 'flush',
+        lane,
+        received: received.length,
+        written: compacted.length - failed.length,
+        failed: failed.length,
+        ms: Date.now() - started,
+        applied,
+        sourceTsMs,
+        alreadyApplied: received.length - fresh.length,
+        ...(piece ? { piece } : {}),
+      } satisfies PipelineReport;
+    };
+
+    const flushes =
+      transactions === undefined
+        ? decodeAndRoute(records).pipe(
+            finalize(() => deadLetterReports.complete()),
+            changeLanes<PipelineReport>({
+              count: lanes,
+              lane: (laneChanges, lane) =>
+                laneChanges.pipe(
+                  batch(batchLimits),
+                  // Batches that pile up behind a running flush are joined: fewer, larger transactions.
+                  concatBatches({
+                    maxSize: batchLimits.maxSize,
+                    work: (received: RoutedChange[]) => defer(() => flushChanges(received, lane)),
+                  }),
+                ),
             }),
-          ),
-      }),
-    );
+          )
+        : transactionFlushes({
+            records,
+            resets,
+            config: transactions,
+            batch: batchLimits,
+            committer,
+            deadLetters: durableDeadLetters,
+            decodeAndRoute,
+            flush: flushChanges,
+            held: assembling!,
+            // Records read again that the target's positions say were handled: whole transactions.
+            handled:
+              claimed &&
+              ((origin, change) =>
+                claimed.handled(origin, (count) =>
+                  change === undefined || count === laneCount ? 0 : laneIndex(changeKey(change), count),
+                )),
+          }).pipe(finalize(() => deadLetterReports.complete()));
 
     // What the last flushes acknowledged while an earlier commit ran is committed before leaving.
     const finalCommit = defer(() => committer.commit()).pipe(
@@ -321,6 +401,25 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
     );
     return concat(merge(deadLetterReports, flushes), finalCommit).pipe(finalize(() => committer.close()));
   });
+}
+
+/** Transaction consistency needs every partition of every subscribed topic in this one consumer. */
+function refusePartialAssignment(
+  assignment: Readonly<Record<string, readonly number[]>>,
+  partitions: Readonly<Record<string, number>> | undefined,
+): void {
+  if (partitions === undefined) return;
+  const missing = Object.entries(partitions).filter(
+    ([topic, count]) => (assignment[topic]?.length ?? 0) < count,
+  );
+  if (missing.length === 0) return;
+  throw new ConfigError(
+    `PIPELINE_CONSISTENCY=transaction needs all partitions in one consumer, but this one was given only part of ${missing
+      .map(([topic, count]) => `${topic} (${assignment[topic]?.length ?? 0} of ${count})`)
+      .join(
+        ', ',
+      )}: run a single pipeline process in this consumer group, or use PIPELINE_CONSISTENCY=key to scale out`,
+  );
 }
 
 /** The FencedError behind `error` (wrapped by the retries and the part tag), if any. */

@@ -23,7 +23,14 @@ import { routeTarget } from './operators/route.js';
 import { kafkaSecurity } from './security/kafka.js';
 import { OutageMonitor } from './outage.js';
 import type { PositionsPort } from './positions/port.js';
-import { runPipeline, type ChangeSink, type DeadLetterSinkPort, type PipelineReport } from './pipeline.js';
+import { transactionTopic } from './consistency/transaction-marker.js';
+import {
+  runPipeline,
+  type ChangeSink,
+  type DeadLetterSinkPort,
+  type PipelineReport,
+  type TransactionConsistency,
+} from './pipeline.js';
 import type { Shutdown } from './shutdown.js';
 import { superviseSessions } from './supervise.js';
 import { consumerLag, partitionLags } from './streams/consumerLag.js';
@@ -198,13 +205,19 @@ async function runSession(parts: SessionParts): Promise<void> {
           `new consumer group: starting at the ${start.fromBeginning ? 'earliest offset' : 'end of each topic'}`,
         );
       }
-      logger.info({ topics, groupId: config.PIPELINE_GROUP_ID }, 'consuming');
+      const transactions =
+        config.PIPELINE_CONSISTENCY === 'transaction'
+          ? await onBroker(() => transactionConsistency(admin, config, topics, logger))
+          : undefined;
+      const subscribed = transactions === undefined ? topics : [...topics, transactions.topic];
+      logger.info({ topics: subscribed, groupId: config.PIPELINE_GROUP_ID }, 'consuming');
       const consumer = createConsumer(kafka, config);
       try {
         await lastValueFrom(
           runPipeline({
             consumer,
-            topics,
+            topics: subscribed,
+            transactions,
             sink: target.sink,
             deadLetters: target.deadLetters,
             stop: merge(shutdown.requested$, restart),
@@ -269,6 +282,35 @@ async function runSession(parts: SessionParts): Promise<void> {
     session.admin = undefined;
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+/**
+ * PIPELINE_CONSISTENCY=transaction: the transaction topic besides the table topics (created when
+ * missing, with one partition as Debezium's is, so that the consumer reads it from its first
+ * transaction on), and the partition count of each, for refusing a partial assignment.
+ */
+async function transactionConsistency(
+  admin: Admin,
+  config: PipelineConfig,
+  tables: readonly string[],
+  logger: Logger,
+): Promise<TransactionConsistency> {
+  const topic = transactionTopic(config.PIPELINE_TOPIC_PREFIX);
+  if (!(await admin.listTopics()).includes(topic)) {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+    logger.info(
+      { topic },
+      'transaction topic created (the connector writes it with provide.transaction.metadata=true)',
+    );
+  }
+  const { topics } = await admin.fetchTopicMetadata({ topics: [...tables, topic] });
+  const pattern = config.PIPELINE_TOPIC_PATTERN;
+  return {
+    topic,
+    maxChanges: config.PIPELINE_TRANSACTION_MAX_CHANGES,
+    reads: (collection) => pattern.test(`${config.PIPELINE_TOPIC_PREFIX}.${collection}`),
+    partitions: Object.fromEntries(topics.map(({ name, partitions }) => [name, partitions.length])),
+  };
 }
 
 function createConsumer(kafka: Kafka, config: PipelineConfig): Consumer {
@@ -344,6 +386,12 @@ function count(report: PipelineReport, totals: Totals, logger: Logger): void {
       },
       'flushed',
     );
+    if (report.piece === true) {
+      logger.warn(
+        { changes: report.written },
+        'a source transaction larger than PIPELINE_TRANSACTION_MAX_CHANGES: applied in pieces (readers may see part of it)',
+      );
+    }
   } else if (report.type === 'fenced') {
     logger.info(
       { lane: report.lane, dropped: report.dropped, partitions: report.partitions },

@@ -73,6 +73,17 @@ export interface SourcePosition {
   readonly sequence?: string | null;
 }
 
+/**
+ * Debezium's transaction block of a change (`provide.transaction.metadata=true`): which source
+ * transaction it belongs to and its place in it. Absent on snapshot reads and without the option.
+ */
+export interface TransactionRef {
+  /** Debezium's transaction id (PostgreSQL: `<txId>:<lsn>`), as on the BEGIN and END events. */
+  readonly id: string;
+  /** The change's place among all the transaction's changes, from 1. */
+  readonly totalOrder: number;
+}
+
 /** One row change, decoded. The one internal currency of the pipeline. */
 export interface ChangeEvent {
   readonly kind: 'change';
@@ -82,6 +93,8 @@ export interface ChangeEvent {
   readonly before: Row | null;
   readonly after: Row | null;
   readonly source: SourcePosition;
+  /** The source transaction, when the connector provides transaction metadata. */
+  readonly transaction?: TransactionRef | null;
   readonly origin: KafkaOrigin;
   /**
    * The record this change was decoded from: references to the consumed Buffers (no copy), kept

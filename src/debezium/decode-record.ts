@@ -8,6 +8,7 @@ import type {
   Op,
   Row,
   SourcePosition,
+  TransactionRef,
 } from '../types.js';
 import { type ConnectSchema, fieldSchema } from './connect-schema.js';
 import { type BinaryHandlingMode } from './convert-value.js';
@@ -127,6 +128,11 @@ function sourcePosition({ source }: ChangeEnvelope): SourcePosition {
   };
 }
 
+function transactionRef({ transaction }: ChangeEnvelope): TransactionRef | null {
+  if (transaction === null || transaction === undefined) return null;
+  return { id: transaction.id, totalOrder: Number(int64Text(transaction.total_order) ?? 0) };
+}
+
 /** The value of a non-tombstone record → a change or a skip; Left is the reason. */
 function decodeValue(
   record: KafkaRecord,
@@ -178,6 +184,7 @@ function decodeValue(
     before: before.right,
     after: after.right,
     source: sourcePosition(change),
+    transaction: transactionRef(change),
     origin,
     record: { key: record.key, value },
     sizeBytes: (record.key?.length ?? 0) + value.length,

@@ -26,7 +26,7 @@ export interface FromKafkaOptions {
   /** Topics (or patterns) to subscribe to. */
   readonly topics: readonly (string | RegExp)[];
   /** Tracks every emitted record until it is durable; its in-flight count drives backpressure. */
-  readonly tracker: OffsetTracker;
+  readonly tracker: Pick<OffsetTracker, 'track' | 'inFlight' | 'reset'>;
   /** Where a new consumer group starts: the earliest offset (true) or only new records (false). */
   readonly fromBeginning?: boolean;
   /** Pause fetching when this many records are in flight. */

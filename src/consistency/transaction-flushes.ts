@@ -1,0 +1,148 @@
+/**
+ * The apply side of PIPELINE_CONSISTENCY=transaction (issue 13): Kafka records, table topics and
+ * the transaction topic together, to flushes of whole source transactions in commit order.
+ *
+ *   records ─┬─ transaction topic → BEGIN/END markers ─┐
+ *            └─ table topics → decode → route ─────────┴→ assembleTransactions → batch → flush
+ *
+ * One lane: a flush holds several whole transactions (one target transaction, never part of a
+ * source transaction), or one piece of a transaction larger than `maxChanges`. A record is
+ * acknowledged only when its transaction is applied, so every partition's commit (and its
+ * position in the target) stops at the start of the oldest transaction not wholly applied.
+ */
+import { concatMap, filter, finalize, from, map, merge, type Observable, share, Subject } from 'rxjs';
+import { batch } from '../operators/batch.js';
+import { concatBatches } from '../operators/concatBatches.js';
+import {
+  assembleTransactions,
+  type AssemblyReset,
+  type TransactionUnit,
+} from '../operators/assembleTransactions.js';
+import { acknowledgeDropped, deadLetterFailures, type DeadLetterSinkPort } from '../streams/acknowledge.js';
+import type { Committer } from '../streams/committer.js';
+import type { Failure, KafkaOrigin, KafkaRecord, RoutedChange } from '../types.js';
+import type { HeldRecords } from './held-records.js';
+import {
+  decodeTransactionMarker,
+  postgresTransactionKey,
+  tallyOf,
+  type TransactionTally,
+} from './transaction-marker.js';
+
+/** What the pipeline needs to know to run in transaction consistency. */
+export interface TransactionConsistency {
+  /** Debezium's transaction topic (`<prefix>.transaction`), subscribed besides the table topics. */
+  readonly topic: string;
+  /** The oldest open transaction is applied in pieces once it holds this many changes; 0 = never. */
+  readonly maxChanges: number;
+  /** Whether the subscribed topics carry a data collection's (`schema.table`) changes. */
+  readonly reads: (collection: string) => boolean;
+  /** Partitions per subscribed topic: an assignment with fewer is refused (one consumer must see all). */
+  readonly partitions?: Readonly<Record<string, number>>;
+}
+
+type FlushReport<R> = (
+  received: readonly RoutedChange[],
+  lane: number,
+  options: {
+    acknowledge: readonly KafkaOrigin[];
+    positioned: readonly KafkaOrigin[] | 'none';
+    piece: boolean;
+  },
+) => Promise<R>;
+
+export interface TransactionFlushesParts<R> {
+  readonly records: Observable<KafkaRecord>;
+  /** A reset after each rebalance: partitions are read again, what the assembler held is forgotten. */
+  readonly resets: Subject<AssemblyReset>;
+  readonly config: TransactionConsistency;
+  readonly batch: { readonly maxSize: number; readonly maxBytes: number; readonly maxWaitMs: number };
+  readonly committer: Committer;
+  readonly deadLetters: DeadLetterSinkPort;
+  /** The pipeline's decode and route stages; failures told to `onFailure` count for their transaction. */
+  readonly decodeAndRoute: (
+    input: Observable<KafkaRecord>,
+    onFailure: (failure: Failure) => void,
+  ) => Observable<RoutedChange>;
+  /** Applies changes in one target transaction, then acknowledges `acknowledge`. */
+  readonly flush: FlushReport<R>;
+  readonly held: HeldRecords;
+  /** Effectively-once: whether the target's positions say a record read again was handled. */
+  readonly handled?: (origin: KafkaOrigin, change?: RoutedChange) => boolean;
+}
+
+export function transactionFlushes<R>(parts: TransactionFlushesParts<R>): Observable<R> {
+  const { resets, config, committer, deadLetters, decodeAndRoute, flush, held, handled } = parts;
+  // One subscription to the source, split by topic (subscribing twice would start two consumers).
+  const records = parts.records.pipe(share());
+  const tallies = new Subject<TransactionTally>();
+  const isMarker = (record: KafkaRecord): boolean => record.topic === config.topic;
+  // Whole transactions are positioned together, so one read again is handled whole: it is dropped
+  // (and acknowledged) before assembly, BEGIN, changes and END alike.
+  const fresh = <T extends { readonly origin: KafkaOrigin }>(isHandled: (item: T) => boolean) =>
+    acknowledgeDropped<T>(committer, (item) => !isHandled(item));
+
+  const markers = records.pipe(
+    filter(isMarker),
+    map(decodeTransactionMarker),
+    deadLetterFailures(committer, deadLetters),
+    fresh((marker) => handled?.(marker.origin) === true),
+  );
+  const changes = decodeAndRoute(records.pipe(filter((record) => !isMarker(record))), (failure) => {
+    const tally = tallyOf(failure);
+    if (tally !== undefined) tallies.next(tally);
+  }).pipe(fresh((change) => handled?.(change.origin, change) === true));
+  const main = merge(markers, changes).pipe(
+    finalize(() => {
+      tallies.complete();
+      resets.complete();
+    }),
+  );
+
+  const flushGroup = async (units: readonly TransactionUnit[]): Promise<R> => {
+    const [first] = units;
+    if (first?.kind === 'piece') {
+      const report = await flush(first.changes, 0, { acknowledge: [], positioned: 'none', piece: true });
+      held.piecesApplied(first.changes.length);
+      return report;
+    }
+    const acknowledge = units.flatMap((unit) => unit.acknowledge);
+    const report = await flush(
+      units.flatMap((unit) => unit.changes),
+      0,
+      { acknowledge, positioned: acknowledge, piece: false },
+    );
+    held.piecesAcknowledged(units.reduce((sum, unit) => sum + unit.earlier, 0));
+    return report;
+  };
+
+  return merge(main, tallies, resets).pipe(
+    assembleTransactions({
+      maxChanges: config.maxChanges,
+      reads: config.reads,
+      key: postgresTransactionKey,
+      onHolding: (count) => {
+        held.assembling = count;
+      },
+    }),
+    batch<TransactionUnit>({ ...parts.batch, sizeOf: unitBytes }),
+    concatBatches({
+      maxSize: parts.batch.maxSize,
+      work: (units: TransactionUnit[]) => from(groupsOf(units)).pipe(concatMap(flushGroup)),
+    }),
+  );
+}
+
+const unitBytes = (unit: TransactionUnit): number =>
+  unit.changes.reduce((sum, change) => sum + change.sizeBytes, 0);
+
+/** Units in flush groups: consecutive whole units together, each piece in a transaction of its own. */
+function groupsOf(units: readonly TransactionUnit[]): TransactionUnit[][] {
+  const groups: TransactionUnit[][] = [];
+  for (const unit of units) {
+    const last = groups[groups.length - 1];
+    if (unit.kind === 'piece' || last === undefined || last[0]?.kind === 'piece') groups.push([unit]);
+    else last.push(unit);
+  }
+  return groups;
+}

@@ -1,0 +1,233 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { TransactionMarker, TransactionTally } from '../consistency/transaction-marker.js';
+import type { KafkaOrigin, RoutedChange } from '../types.js';
+
+/** After a rebalance every partition is read again from its committed offset: forget what is held. */
+export interface AssemblyReset {
+  readonly kind: 'reset';
+}
+
+export type AssemblyInput = RoutedChange | TransactionMarker | TransactionTally | AssemblyReset;
+
+/**
+ * What to apply in one go, in order:
+ * - `transaction`: a whole source transaction (or the rest of an oversized one), its changes in
+ *   source order; `acknowledge` holds every record of it, BEGIN and END included (and its earlier
+ *   pieces': `earlier` counts those);
+ * - `piece`: part of the oldest open transaction, too big to hold whole; acknowledged with its last part;
+ * - `untracked`: a change without transaction metadata (a snapshot read), in its partition's order.
+ */
+export interface TransactionUnit {
+  readonly kind: 'transaction' | 'piece' | 'untracked';
+  readonly id: string | null;
+  readonly changes: readonly RoutedChange[];
+  readonly acknowledge: readonly KafkaOrigin[];
+  /** Records of this transaction applied in earlier pieces (acknowledged with this unit). */
+  readonly earlier: number;
+}
+
+export interface AssembleTransactionsConfig {
+  /** The oldest open transaction is applied in pieces once it holds this many changes; 0 = never. */
+  readonly maxChanges?: number;
+  /** Whether the stream carries a data collection's (`schema.table`) changes; END counts of others are not waited for. */
+  readonly reads?: (collection: string) => boolean;
+  /**
+   * The transaction a Debezium transaction id names: the same for its BEGIN, END and changes. By
+   * default the id itself; PostgreSQL needs `postgresTransactionKey` (src/consistency).
+   */
+  readonly key?: (id: string) => string;
+  /** Told how many records wait here whenever it changes (backpressure leaves them out: see pipeline.ts). */
+  readonly onHolding?: (records: number) => void;
+}
+
+/** Transactions applied lately, to drop a late copy of their changes (Debezium re-sends after a restart). */
+const REMEMBERED_IDS = 10_000;
+
+interface Open {
+  readonly changes: RoutedChange[];
+  readonly delivered: Map<string, number>;
+  readonly markers: KafkaOrigin[];
+  readonly applied: KafkaOrigin[];
+  expected: ReadonlyMap<string, number> | undefined;
+  /** Untracked changes that came after this transaction's changes on their partition. */
+  readonly followers: RoutedChange[];
+}
+
+const partitionOf = ({ origin }: RoutedChange): string => `${origin.topic}\u0000${origin.partition}`;
+const collectionOf = ({ source }: RoutedChange): string => `${source.schema}.${source.table}`;
+const byTotalOrder = (a: RoutedChange, b: RoutedChange): number =>
+  (a.transaction?.totalOrder ?? 0) - (b.transaction?.totalOrder ?? 0);
+
+/**
+ * Gathers each source transaction's changes, from any topic and partition, until its END's counts
+ * are met, and emits whole transactions in commit order (the order of the BEGIN/END events).
+ * A transaction still open when it is the oldest and holds `maxChanges` changes is emitted in
+ * pieces. Changes without a transaction (snapshot reads) are emitted at once, unless a change of a
+ * still open transaction came before them on their partition: then right after that transaction.
+ */
+export function assembleTransactions({
+  maxChanges = 0,
+  reads = () => true,
+  key = (id) => id,
+  onHolding,
+}: AssembleTransactionsConfig = {}): OperatorFunction<AssemblyInput, TransactionUnit> {
+  if (!(Number.isInteger(maxChanges) && maxChanges >= 0))
+    throw new RangeError(
+      `assembleTransactions: maxChanges must be a whole number, 0 or more, got ${maxChanges}`,
+    );
+  return (source) =>
+    new Observable<TransactionUnit>((subscriber) => {
+      const open = new Map<string, Open>();
+      /** Transaction ids in commit order (as their BEGIN, or END without BEGIN, arrived). */
+      let order: string[] = [];
+      const lastOnPartition = new Map<string, string>();
+      const applied = new Set<string>();
+      let holding = 0;
+
+      const hold = (delta: number): void => {
+        holding += delta;
+        if (delta !== 0) onHolding?.(holding);
+      };
+      const openOf = (id: string): Open => {
+        let txn = open.get(id);
+        if (txn === undefined) {
+          txn = {
+            changes: [],
+            delivered: new Map(),
+            markers: [],
+            applied: [],
+            expected: undefined,
+            followers: [],
+          };
+          open.set(id, txn);
+        }
+        return txn;
+      };
+      const remember = (id: string): void => {
+        applied.add(id);
+        if (applied.size > REMEMBERED_IDS) applied.delete(applied.values().next().value!);
+      };
+      const complete = (txn: Open): boolean =>
+        txn.expected !== undefined &&
+        [...txn.expected].every(
+          ([collection, count]) => !reads(collection) || (txn.delivered.get(collection) ?? 0) >= count,
+        );
+
+      const emitHead = (id: string, txn: Open, kind: 'transaction' | 'piece'): void => {
+        const changes = txn.changes.splice(0).sort(byTotalOrder);
+        const origins = changes.map((change) => change.origin);
+        if (kind === 'piece') {
+          txn.applied.push(...origins);
+          hold(-changes.length);
+          subscriber.next({ kind, id, changes, acknowledge: [], earlier: 0 });
+          return;
+        }
+        const earlier = txn.applied.length;
+        const acknowledge = [...txn.applied, ...origins, ...txn.markers];
+        hold(-(changes.length + txn.markers.length + txn.followers.length));
+        open.delete(id);
+        remember(id);
+        subscriber.next({ kind, id, changes, acknowledge, earlier });
+        for (const follower of txn.followers) emitUntracked(follower);
+      };
+      const emitUntracked = (change: RoutedChange): void =>
+        subscriber.next({
+          kind: 'untracked',
+          id: null,
+          changes: [change],
+          acknowledge: [change.origin],
+          earlier: 0,
+        });
+
+      const drain = (): void => {
+        while (order.length > 0) {
+          const id = order[0]!;
+          const head = open.get(id);
+          if (head === undefined) {
+            order.shift();
+            continue;
+          }
+          if (complete(head)) {
+            order.shift();
+            emitHead(id, head, 'transaction');
+          } else {
+            if (maxChanges > 0 && head.changes.length >= maxChanges) emitHead(id, head, 'piece');
+            return;
+          }
+        }
+      };
+
+      const take = (input: AssemblyInput): void => {
+        if (input.kind === 'reset') {
+          open.clear();
+          order = [];
+          lastOnPartition.clear();
+          hold(-holding);
+          return;
+        }
+        if (input.kind === 'tally') {
+          if (applied.has(key(input.id))) return;
+          const txn = openOf(key(input.id));
+          txn.delivered.set(input.collection, (txn.delivered.get(input.collection) ?? 0) + 1);
+          return;
+        }
+        if (input.kind === 'change') {
+          const id =
+            input.transaction === undefined || input.transaction === null
+              ? undefined
+              : key(input.transaction.id);
+          if (id === undefined) {
+            const before = lastOnPartition.get(partitionOf(input));
+            const blocking = before === undefined ? undefined : open.get(before);
+            if (blocking === undefined) return emitUntracked(input);
+            blocking.followers.push(input);
+            return hold(1);
+          }
+          // A late copy of a transaction already applied: acknowledged, never applied again.
+          if (applied.has(id))
+            return subscriber.next({
+              kind: 'transaction',
+              id,
+              changes: [],
+              acknowledge: [input.origin],
+              earlier: 0,
+            });
+          const txn = openOf(id);
+          txn.changes.push(input);
+          const collection = collectionOf(input);
+          txn.delivered.set(collection, (txn.delivered.get(collection) ?? 0) + 1);
+          lastOnPartition.set(partitionOf(input), id);
+          return hold(1);
+        }
+        // A BEGIN or END.
+        const id = key(input.id);
+        if (applied.has(id))
+          return subscriber.next({
+            kind: 'transaction',
+            id,
+            changes: [],
+            acknowledge: [input.origin],
+            earlier: 0,
+          });
+        const known = open.has(id) && order.includes(id);
+        const txn = openOf(id);
+        txn.markers.push(input.origin);
+        hold(1);
+        if (!known) order.push(id);
+        if (input.kind === 'end') txn.expected = input.counts;
+      };
+
+      return source.subscribe({
+        next: (input) => {
+          try {
+            take(input);
+            drain();
+          } catch (error) {
+            subscriber.error(error);
+          }
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+    });
+}

@@ -1,0 +1,203 @@
+/**
+ * PIPELINE_CONSISTENCY=transaction on the real stack (issue 13). The source runs multi-table
+ * transactions: a user and their order inserted together, and transfers that move an amount from a
+ * row of `debits` to a row of `credits` (the sum over both tables never changes). Table topics have
+ * three partitions each, so one transaction's changes travel on several partitions and topics.
+ *
+ * - A reader polling the target meanwhile never sees an order without its user nor a changed sum,
+ *   while the service is killed with SIGKILL in the middle of the workload and restarted.
+ * - The target ends equal to the source.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  connectorConfig,
+  connectorsOf,
+  newRun,
+  startConnector,
+  sweepStaleRuns,
+  tableTopic,
+  teardownRun,
+} from './support/fidelity-stack.js';
+import { waitForConvergence } from './support/compare.js';
+import { startService, stopService, type ServiceProcess } from './support/service-process.js';
+import { kafkaClient, source, target } from './support/stack.js';
+
+const run = newRun();
+const { main } = connectorsOf(run);
+const S = run.schema;
+const TABLES = ['users', 'orders', 'debits', 'credits'] as const;
+const TOPICS = TABLES.map((table) => tableTopic(main, S, table));
+const ACCOUNTS = 20;
+const START_BALANCE = 1000;
+const TOTAL = 2 * ACCOUNTS * START_BALANCE;
+const TRANSACTIONS = 400;
+const CONVERGE_TIMEOUT_MS = 120_000;
+
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const serviceEnv = (): Record<string, string> => ({
+  PIPELINE_GROUP_ID: `${run.groupPrefix}transactions`,
+  PIPELINE_TOPIC_PATTERN: `^${escapeRegex(main.topicPrefix)}\\.${S}\\.[^.]+$`,
+  PIPELINE_TOPIC_PREFIX: main.topicPrefix,
+  PIPELINE_CONSISTENCY: 'transaction',
+  PIPELINE_METRICS_PORT: '0',
+  // Small batches: many flush transactions for the reader and the kill to land between.
+  PIPELINE_BATCH_MAX_SIZE: '5',
+});
+
+let service: ServiceProcess | undefined;
+
+beforeAll(async () => {
+  await sweepStaleRuns();
+  const ddl = [
+    `CREATE SCHEMA ${S}`,
+    `CREATE TABLE ${S}.users (id integer PRIMARY KEY, name text NOT NULL)`,
+    `CREATE TABLE ${S}.orders (id integer PRIMARY KEY, user_id integer NOT NULL, amount integer NOT NULL)`,
+    `CREATE TABLE ${S}.debits (id integer PRIMARY KEY, balance integer NOT NULL)`,
+    `CREATE TABLE ${S}.credits (id integer PRIMARY KEY, balance integer NOT NULL)`,
+  ];
+  await source(async (db) => {
+    for (const statement of ddl) await db.query(statement);
+    // Snapshot rows (no transaction metadata): the accounts the transfers start from.
+    await db.query(
+      `INSERT INTO ${S}.debits SELECT g, ${START_BALANCE} FROM generate_series(1, ${ACCOUNTS}) g`,
+    );
+    await db.query(
+      `INSERT INTO ${S}.credits SELECT g, ${START_BALANCE} FROM generate_series(1, ${ACCOUNTS}) g`,
+    );
+  });
+  await target(async (db) => {
+    for (const statement of ddl) await db.query(statement);
+    // The source's foreign key, kept in the target: possible because whole transactions apply.
+    await db.query(`ALTER TABLE ${S}.orders ADD FOREIGN KEY (user_id) REFERENCES ${S}.users (id)
+      DEFERRABLE INITIALLY DEFERRED`);
+  });
+  const admin = kafkaClient('it-transactions').admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        ...TOPICS.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
+        { topic: `${main.topicPrefix}.transaction`, numPartitions: 1, replicationFactor: 1 },
+      ],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  await startConnector(
+    main,
+    connectorConfig(
+      main,
+      TABLES.map((table) => `${S}.${table}`),
+      { 'provide.transaction.metadata': 'true' },
+    ),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  if (service) await stopService(service);
+  await target((db) =>
+    db
+      .query('DELETE FROM public.cdc_positions WHERE group_id LIKE $1', [`${run.groupPrefix}%`])
+      .catch(() => undefined),
+  );
+  const problems = await teardownRun(run);
+  expect(problems).toEqual([]);
+}, 120_000);
+
+/** Transactions of the workload: a user with an order, or a transfer between debits and credits. */
+async function runWorkload(): Promise<void> {
+  await source(async (db) => {
+    for (let i = 1; i <= TRANSACTIONS; i += 1) {
+      await db.query('BEGIN');
+      if (i % 2 === 0) {
+        await db.query(`INSERT INTO ${S}.users VALUES ($1, $2)`, [i, `user ${i}`]);
+        await db.query(`INSERT INTO ${S}.orders VALUES ($1, $1, $2)`, [i, i * 3]);
+      } else {
+        const from = 1 + (i % ACCOUNTS);
+        const to = 1 + ((i * 7) % ACCOUNTS);
+        await db.query(`UPDATE ${S}.debits SET balance = balance - $2 WHERE id = $1`, [from, i % 50]);
+        await db.query(`UPDATE ${S}.credits SET balance = balance + $2 WHERE id = $1`, [to, i % 50]);
+      }
+      await db.query('COMMIT');
+      if (i % 20 === 0) await sleep(20);
+    }
+  });
+}
+
+interface Violations {
+  polls: number;
+  orphanOrders: number;
+  wrongSums: number;
+}
+
+/** Polls the target until `stop` resolves: each poll reads both invariants in one snapshot. */
+async function pollInvariants(stop: Promise<void>): Promise<Violations> {
+  const seen: Violations = { polls: 0, orphanOrders: 0, wrongSums: 0 };
+  let done = false;
+  void stop.then(() => (done = true));
+  await target(async (db) => {
+    while (!done) {
+      await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      const orphans = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${S}.orders o WHERE NOT EXISTS (SELECT 1 FROM ${S}.users u WHERE u.id = o.user_id)`,
+      );
+      const sums = await db.query<{ total: number | null; rows: number }>(
+        `SELECT (SELECT sum(balance) FROM ${S}.debits) + (SELECT sum(balance) FROM ${S}.credits) AS total,
+                (SELECT count(*) FROM ${S}.debits)::int + (SELECT count(*) FROM ${S}.credits)::int AS rows`,
+      );
+      await db.query('COMMIT');
+      seen.polls += 1;
+      seen.orphanOrders += orphans.rows[0]!.n;
+      // Before the snapshot is applied the tables are empty; after, the sum is the invariant.
+      const { total, rows } = sums.rows[0]!;
+      if (rows === 2 * ACCOUNTS && Number(total) !== TOTAL) seen.wrongSums += 1;
+      await sleep(5);
+    }
+  });
+  return seen;
+}
+
+describe('transaction consistency', () => {
+  it(
+    'a reader never sees half a source transaction, across a SIGKILL, and the target ends equal to the source',
+    { timeout: 300_000 },
+    async () => {
+      service = startService(serviceEnv(), `${run.groupPrefix}transactions`);
+      await service.consuming;
+      let workloadDone!: () => void;
+      const workloadEnded = new Promise<void>((resolve) => (workloadDone = resolve));
+      const reader = pollInvariants(
+        workloadEnded.then(() =>
+          waitForConvergence(
+            TABLES.map((t) => `${S}.${t}`),
+            CONVERGE_TIMEOUT_MS,
+          ).then(() => undefined),
+        ),
+      );
+      const workload = runWorkload().finally(workloadDone);
+      // A kill in the middle of the workload, while multi-partition transactions are in flight.
+      await sleep(3000);
+      service.child.kill('SIGKILL');
+      await service.exited;
+      service = startService(serviceEnv(), `${run.groupPrefix}transactions`);
+      await service.consuming;
+      await workload;
+      const seen = await reader;
+      const diffs = await waitForConvergence(
+        TABLES.map((t) => `${S}.${t}`),
+        CONVERGE_TIMEOUT_MS,
+      );
+      for (const table of TABLES)
+        expect(diffs[`${S}.${table}`]).toEqual({ missing: [], extra: [], different: [] });
+      expect(seen.polls).toBeGreaterThan(20);
+      expect(seen).toMatchObject({ orphanOrders: 0, wrongSums: 0 });
+      // The workload really showed in the target while it was read: orders and moved balances.
+      const orders = await target(async (db) =>
+        Number((await db.query(`SELECT count(*)::int AS n FROM ${S}.orders`)).rows[0].n),
+      );
+      expect(orders).toBe(TRANSACTIONS / 2);
+    },
+  );
+});
