@@ -42,7 +42,9 @@ const NAIVE_KEYS = Math.max(1, Math.round((NAIVE_EVENTS * KEYS) / EVENTS));
 const DRAIN_TIMEOUT_MS = 10 * 60_000;
 /** Each pipeline configuration runs this many times (noisy machines). */
 const RUNS = positive('BENCH_RUNS', 1);
-const SYSTEMS = new Set((process.env.BENCH_SYSTEMS ?? 'raw,pipeline,pipeline-alo,pipeline2,peer,naive').split(','));
+const SYSTEMS = new Set(
+  (process.env.BENCH_SYSTEMS ?? 'raw,pipeline,pipeline-alo,pipeline2,peer,naive').split(','),
+);
 const PREFIX = 'bench';
 const TOPIC = `${PREFIX}.public.${BENCH_TABLE}`;
 const NAIVE_PREFIX = 'bench-naive';
@@ -151,7 +153,10 @@ async function main(): Promise<void> {
           nodeArgs,
         });
         const verified = await verifyTarget(target, backlog.finalRows);
-        say(`  ${drain.seconds.toFixed(2)} s; ${verified}`);
+        const perMessageUs = (drain.cpuSeconds / backlog.messages) * 1e6;
+        say(
+          `  ${drain.seconds.toFixed(2)} s; CPU ${drain.cpuSeconds.toFixed(2)} s (${perMessageUs.toFixed(1)} µs a message); ${verified}`,
+        );
         rows.push({ system, unit: 'change events', count: backlog.changes, seconds: drain.seconds });
         if (variant.key === 'pipeline') {
           // Beside the raw consume + parse, which counts messages.

@@ -54,7 +54,8 @@ async function soak(flags: SoakFlags): Promise<boolean> {
   const pipeline = startPipeline(stack, {
     name: 'pipeline-soak',
     groupId: CHAOS_GROUP_ID,
-    nodeFlags: ['--trace-gc'],
+    // SOAK_NODE_FLAGS: extra node flags for experiments (e.g. --cpu-prof).
+    nodeFlags: ['--trace-gc', ...(process.env.SOAK_NODE_FLAGS ?? '').split(' ').filter(Boolean)],
   });
   const admin = new Kafka({ brokers: [stack.urls.KAFKA_BROKERS], logLevel: logLevel.NOTHING }).admin();
   try {

@@ -30,6 +30,7 @@ import {
   DEFAULT_LANES,
   DEFAULT_LOG_FORMAT,
   DEFAULT_LOG_LEVEL,
+  DEFAULT_HEAP_GROWING_PERCENT,
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_OUTAGE_S,
   DEFAULT_METRICS_HOST,
@@ -96,7 +97,7 @@ export const CONFIG_SPEC = {
   }),
   PIPELINE_DELIVERY: variable(oneOf(DELIVERY_MODES), {
     default: DEFAULT_DELIVERY,
-    doc: 'effectively-once: positions kept in the target in each flush\'s transaction, stale owners fenced off, changes read again never applied twice; at-least-once: Kafka commits only (replays applied again, idempotently)',
+    doc: "effectively-once: positions kept in the target in each flush's transaction, stale owners fenced off, changes read again never applied twice; at-least-once: Kafka commits only (replays applied again, idempotently)",
   }),
   PIPELINE_CONSISTENCY: variable(oneOf(CONSISTENCY_MODES), {
     default: DEFAULT_CONSISTENCY,
@@ -129,6 +130,10 @@ export const CONFIG_SPEC = {
   PIPELINE_MAX_IN_FLIGHT: variable(wholeNumber({ min: 1 }), {
     default: DEFAULT_MAX_IN_FLIGHT,
     doc: 'Pause fetching above this many unflushed records: the backpressure mark that bounds memory',
+  }),
+  PIPELINE_HEAP_GROWING_PERCENT: variable(wholeNumber({ min: 0, off: "V8's own heuristics" }), {
+    default: DEFAULT_HEAP_GROWING_PERCENT,
+    doc: "How far V8's heap may grow past what the last full collection kept, in percent: keeps resident memory flat (V8's own heuristics let it grow to several times that between collections)",
   }),
   PIPELINE_UNKNOWN_COLUMNS: variable(oneOf(UNKNOWN_COLUMN_POLICIES), {
     default: DEFAULT_UNKNOWN_COLUMNS,

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { configHelp } from '../config-docs.js';
 import { loadConfig } from '../config.js';
+import { limitHeapGrowth } from '../heap-growth.js';
 import { createLogger } from '../logger.js';
 import { runPipelineService } from './run-service.js';
 
@@ -16,6 +17,7 @@ export function runCommand(): Command {
     )
     .action(async () => {
       const config = loadConfig();
+      limitHeapGrowth(config.PIPELINE_HEAP_GROWING_PERCENT);
       const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
       process.exitCode = await runPipelineService(config, logger);
     });
