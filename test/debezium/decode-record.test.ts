@@ -59,6 +59,7 @@ describe('decodeRecord: change events with schemas (schemas.enable=true)', () =>
           txId: '771',
           tsMs: 1718000000000,
           snapshot: 'false',
+          sequence: '["24023928","24023976"]',
         },
         origin,
         record: { key: consumed.key, value: consumed.value },
