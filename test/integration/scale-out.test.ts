@@ -1,0 +1,216 @@
+/**
+ * Scale-out on the real stack, through the real service processes: instances of one consumer group
+ * share tables whose topics have several partitions, and join and leave under load. A trigger in the
+ * target records every application of every change (each change writes a new version from one
+ * source sequence), so a (table, id, version) recorded twice is a change applied twice; the target
+ * is compared with the source after every step, so a change lost shows as a row that differs.
+ *
+ * - Two instances, then a third joins, one stops gracefully (SIGTERM), one is killed (SIGKILL).
+ * - Issue 10's open window: flushes slowed on purpose (a statement trigger that sleeps) so that a
+ *   flush is still running when its partition moves to another instance; the stale flush is fenced
+ *   off and the new owner reads those changes again.
+ *
+ * Isolation: a schema, a Debezium connector (own slot, publication, topic prefix) and consumer
+ * groups of the test's own, removed afterwards.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForConvergence } from './support/compare.js';
+import {
+  connectorConfig,
+  connectorsOf,
+  newRun,
+  startConnector,
+  sweepStaleRuns,
+  tableTopic,
+  teardownRun,
+} from './support/fidelity-stack.js';
+import {
+  appliedTwice,
+  createPartitionedTopics,
+  createVersionedTables,
+  startWriter,
+  waitForSpread,
+} from './support/scale-out.js';
+import { startService, stopService, type ServiceProcess } from './support/service-process.js';
+import { target } from './support/stack.js';
+import { seededRandom } from './support/workload.js';
+
+const run = newRun();
+const { main } = connectorsOf(run);
+const S = run.schema;
+const TABLES = ['accounts', 'orders', 'payments'];
+/** The table of issue 10's test, whose flushes sleep. */
+const SLOW = 'slow_items';
+const PARTITIONS = 4;
+const ROWS = 150;
+/** How long the load runs while membership changes, per step. */
+const LOAD_MS = 4000;
+/** A flush's merge statement sleeps this long: a flush is still running when its partition moves. */
+const SLOW_FLUSH_S = 0.7;
+const SPREAD_TIMEOUT_MS = 60_000;
+const CONVERGE_TIMEOUT_MS = 90_000;
+const NO_DIFFERENCE = { missing: [], extra: [], different: [] };
+
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const topicsOf = (tables: readonly string[]): string[] => tables.map((t) => tableTopic(main, S, t));
+const groupOf = (name: string): string => `${run.groupPrefix}${name}`;
+const serviceEnv = (group: string, tables: readonly string[]): Record<string, string> => ({
+  PIPELINE_GROUP_ID: groupOf(group),
+  PIPELINE_TOPIC_PATTERN: `^(${topicsOf(tables).map(escapeRegex).join('|')})$`,
+  PIPELINE_TOPIC_PREFIX: main.topicPrefix,
+  // Small batches: many flush transactions for the membership changes to land among.
+  PIPELINE_BATCH_MAX_SIZE: '50',
+  // Several instances on one machine: no metrics endpoint, so they do not compete for its port.
+  PIPELINE_METRICS_PORT: '0',
+});
+
+const services = new Set<ServiceProcess>();
+function start(group: string, tables: readonly string[], name: string): ServiceProcess {
+  const service = startService(serviceEnv(group, tables), `it-scale-out-${name}`);
+  services.add(service);
+  return service;
+}
+
+beforeAll(async () => {
+  await sweepStaleRuns();
+  await createVersionedTables(S, [...TABLES, SLOW]);
+  await target((db) =>
+    db.query(`CREATE FUNCTION ${S}.slow_flush() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_sleep(${SLOW_FLUSH_S}); RETURN NULL; END $$;
+      CREATE TRIGGER slow AFTER INSERT ON ${S}.${SLOW} FOR EACH STATEMENT EXECUTE FUNCTION ${S}.slow_flush()`),
+  );
+  await createPartitionedTopics(topicsOf([...TABLES, SLOW]), PARTITIONS);
+  await startConnector(
+    main,
+    connectorConfig(
+      main,
+      [...TABLES, SLOW].map((table) => `${S}.${table}`),
+      { 'snapshot.mode': 'no_data' },
+    ),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  // Only what a failed test left running: SIGTERM, so they leave the group and it can be deleted.
+  for (const service of services) service.child.kill('SIGTERM');
+  await Promise.race([Promise.all([...services].map((service) => service.exited)), sleep(30_000)]);
+  for (const service of services) service.child.kill('SIGKILL');
+  await target((db) =>
+    db
+      .query('DELETE FROM public.cdc_positions WHERE group_id LIKE $1', [`${run.groupPrefix}%`])
+      .catch(() => undefined),
+  );
+  const problems = await teardownRun(run);
+  expect(problems).toEqual([]);
+}, 120_000);
+
+/** Runs the load for LOAD_MS around `step`, then checks the target: equal to the source, nothing twice. */
+async function underLoad(
+  what: string,
+  tables: readonly string[],
+  random: () => number,
+  step: () => Promise<void>,
+): Promise<void> {
+  const writer = startWriter(S, tables, ROWS, random);
+  const [stepDone] = await Promise.allSettled([step(), sleep(LOAD_MS)]);
+  const written = await writer.stop();
+  if (stepDone.status === 'rejected') throw stepDone.reason;
+  expect(written).toBeGreaterThan(0);
+  const diffs = await waitForConvergence(
+    tables.map((table) => `${S}.${table}`),
+    CONVERGE_TIMEOUT_MS,
+  );
+  expect(diffs, `after: ${what}`).toEqual(
+    Object.fromEntries(tables.map((table) => [`${S}.${table}`, NO_DIFFERENCE])),
+  );
+  expect(await appliedTwice(S, tables), `changes applied twice after: ${what}`).toBe(0);
+}
+
+const fencedFlushes = (logs: string): number =>
+  [...logs.matchAll(/"msg":"flush dropped: another consumer claimed/g)].length;
+
+describe('instances of one group joining and leaving under load', () => {
+  /** 12 partitions: the round-robin assignor deals 6 to each of two members, 4 to each of three. */
+  const total = TABLES.length * PARTITIONS;
+
+  it(
+    'spreads the partitions, and loses nothing and applies nothing twice as a third joins, one stops and one is killed',
+    { timeout: 240_000 },
+    async () => {
+      const seed = Date.now() % 100_000;
+      const random = seededRandom(seed);
+      const group = 'members';
+      const a = start(group, TABLES, 'a');
+      const b = start(group, TABLES, 'b');
+      await underLoad('two instances start', TABLES, random, async () => {
+        await Promise.all([a.consuming, b.consuming]);
+        expect(await waitForSpread(groupOf(group), 2, total, SPREAD_TIMEOUT_MS)).toEqual([
+          total / 2,
+          total / 2,
+        ]);
+      });
+
+      const c = start(group, TABLES, 'c');
+      await underLoad('a third joins', TABLES, random, async () => {
+        await c.consuming;
+        expect(await waitForSpread(groupOf(group), 3, total, SPREAD_TIMEOUT_MS)).toEqual([
+          total / 3,
+          total / 3,
+          total / 3,
+        ]);
+      });
+
+      // Graceful: flushes what it holds, commits, leaves the group at once.
+      await underLoad('one stops gracefully', TABLES, random, async () => {
+        expect(await stopService(b)).toBe(0);
+        expect(await waitForSpread(groupOf(group), 2, total, SPREAD_TIMEOUT_MS)).toEqual([
+          total / 2,
+          total / 2,
+        ]);
+      });
+
+      // Killed: holds its partitions until its session expires; whatever it had in flight is read again.
+      await underLoad('one is killed', TABLES, random, async () => {
+        c.child.kill('SIGKILL');
+        expect(await c.exited).toBeNull();
+        expect(await waitForSpread(groupOf(group), 1, total, SPREAD_TIMEOUT_MS)).toEqual([total]);
+      });
+
+      console.log(`scale-out members: seed ${seed}, fenced flushes ${fencedFlushes(a.output())}`);
+      expect(await stopService(a)).toBe(0);
+      for (const service of [a, b, c]) services.delete(service);
+    },
+  );
+
+  it(
+    'fences off a slowed flush whose partition moved (issue 10): 0 applied twice, 0 lost',
+    { timeout: 180_000 },
+    async () => {
+      const seed = Date.now() % 100_000;
+      const random = seededRandom(seed);
+      const group = 'slow';
+      const first = start(group, [SLOW], 'slow-first');
+      await first.consuming;
+      let second: ServiceProcess | undefined;
+      await underLoad('a rebalance during slowed flushes', [SLOW], random, async () => {
+        // Let the first instance's flushes queue behind the sleeping merges, then take half away.
+        await sleep(LOAD_MS / 2);
+        second = start(group, [SLOW], 'slow-second');
+        await second.consuming;
+        expect(await waitForSpread(groupOf(group), 2, PARTITIONS, SPREAD_TIMEOUT_MS)).toEqual([
+          PARTITIONS / 2,
+          PARTITIONS / 2,
+        ]);
+      });
+      // A flush of the first instance was still running when its partitions moved: it was dropped.
+      const fenced = fencedFlushes(first.output() + second!.output());
+      console.log(`scale-out slowed flushes: seed ${seed}, fenced flushes ${fenced}`);
+      expect(fenced).toBeGreaterThan(0);
+      expect(await stopService(first)).toBe(0);
+      expect(await stopService(second!)).toBe(0);
+      services.delete(first);
+      services.delete(second!);
+    },
+  );
+});
