@@ -101,11 +101,11 @@ export const CONFIG_SPEC = {
   }),
   PIPELINE_CONSISTENCY: variable(oneOf(CONSISTENCY_MODES), {
     default: DEFAULT_CONSISTENCY,
-    doc: "key: each row's changes in order, keys in parallel lanes (a source transaction may show in parts); transaction: whole source transactions in commit order, in one lane (needs the connector's provide.transaction.metadata=true; see Transaction-consistent apply)",
+    doc: "key: a row's changes in order, keys in parallel lanes; transaction: whole source transactions in commit order, one lane (needs provide.transaction.metadata=true)",
   }),
-  PIPELINE_TRANSACTION_MAX_CHANGES: variable(wholeNumber({ min: 0, off: 'never split (memory unbounded)' }), {
+  PIPELINE_TRANSACTION_MAX_CHANGES: variable(wholeNumber({ min: 0, off: 'never split' }), {
     default: DEFAULT_TRANSACTION_MAX_CHANGES,
-    doc: 'Transaction consistency: a source transaction with more changes is applied in pieces, each in a target transaction of its own (readers may then see part of it)',
+    doc: 'Transaction consistency: a source transaction with more changes is applied in pieces (readers may then see part of it)',
   }),
   PIPELINE_LANES: variable(wholeNumber({ min: 1 }), {
     default: DEFAULT_LANES,

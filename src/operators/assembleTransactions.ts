@@ -49,6 +49,8 @@ interface Open {
   readonly markers: KafkaOrigin[];
   readonly applied: KafkaOrigin[];
   expected: ReadonlyMap<string, number> | undefined;
+  /** The total order the next piece starts at. */
+  nextOrder: number;
   /** Untracked changes that came after this transaction's changes on their partition. */
   readonly followers: RoutedChange[];
 }
@@ -97,6 +99,7 @@ export function assembleTransactions({
             markers: [],
             applied: [],
             expected: undefined,
+            nextOrder: 1,
             followers: [],
           };
           open.set(id, txn);
@@ -113,21 +116,45 @@ export function assembleTransactions({
           ([collection, count]) => !reads(collection) || (txn.delivered.get(collection) ?? 0) >= count,
         );
 
-      const emitHead = (id: string, txn: Open, kind: 'transaction' | 'piece'): void => {
+      /**
+       * A piece of the oldest transaction: the changes that continue it in source order (total order
+       * without a gap), once there are `maxChanges` of them, so that each piece is a prefix of the
+       * transaction (a parent row before its children). Changes of tables this stream does not read
+       * leave gaps that never fill: once END says there are such, the lowest `maxChanges` go anyway.
+       */
+      const emitPiece = (id: string, txn: Open): void => {
+        txn.changes.sort(byTotalOrder);
+        let next = txn.nextOrder;
+        let length = 0;
+        for (const change of txn.changes) {
+          const order = change.transaction?.totalOrder ?? 0;
+          if (order > next) break;
+          if (order === next) next += 1;
+          length += 1;
+        }
+        if (length < maxChanges) {
+          const unread = [...(txn.expected ?? [])].some(
+            ([collection, count]) => count > 0 && !reads(collection),
+          );
+          if (!unread) return;
+          length = maxChanges;
+        }
+        const changes = txn.changes.splice(0, length);
+        txn.nextOrder = Math.max(next, (changes[changes.length - 1]?.transaction?.totalOrder ?? 0) + 1);
+        txn.applied.push(...changes.map((change) => change.origin));
+        hold(-changes.length);
+        subscriber.next({ kind: 'piece', id, changes, acknowledge: [], earlier: 0 });
+      };
+
+      const emitHead = (id: string, txn: Open): void => {
         const changes = txn.changes.splice(0).sort(byTotalOrder);
         const origins = changes.map((change) => change.origin);
-        if (kind === 'piece') {
-          txn.applied.push(...origins);
-          hold(-changes.length);
-          subscriber.next({ kind, id, changes, acknowledge: [], earlier: 0 });
-          return;
-        }
         const earlier = txn.applied.length;
         const acknowledge = [...txn.applied, ...origins, ...txn.markers];
         hold(-(changes.length + txn.markers.length + txn.followers.length));
         open.delete(id);
         remember(id);
-        subscriber.next({ kind, id, changes, acknowledge, earlier });
+        subscriber.next({ kind: 'transaction', id, changes, acknowledge, earlier });
         for (const follower of txn.followers) emitUntracked(follower);
       };
       const emitUntracked = (change: RoutedChange): void =>
@@ -149,9 +176,9 @@ export function assembleTransactions({
           }
           if (complete(head)) {
             order.shift();
-            emitHead(id, head, 'transaction');
+            emitHead(id, head);
           } else {
-            if (maxChanges > 0 && head.changes.length >= maxChanges) emitHead(id, head, 'piece');
+            if (maxChanges > 0 && head.changes.length >= maxChanges) emitPiece(id, head);
             return;
           }
         }

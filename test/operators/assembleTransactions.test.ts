@@ -146,6 +146,23 @@ describe('assembleTransactions', () => {
     });
   });
 
+  it('makes each piece a prefix of the transaction: a change that comes early waits for those before it', () => {
+    testScheduler.run(({ hot, expectObservable }) => {
+      const values: Record<string, AssemblyInput> = {
+        b: begin('4:1'),
+        3: change('orders', '4:3', 3, 1),
+        2: change('orders', '4:2', 2, 1),
+        1: change('users', '4:1', 1, 0),
+        e: end('4:4', { 'public.users': 1, 'public.orders': 2 }),
+      };
+      const source = hot('-b-3-2-1-e-|', values);
+      expectObservable(source.pipe(assemble({ maxChanges: 2 }), map(shape))).toBe('-------p-x-|', {
+        p: { kind: 'piece', id: '4', changes: ['users#1', 'orders#2', 'orders#3'], acknowledged: 0 },
+        x: { kind: 'transaction', id: '4', changes: [], acknowledged: 5 },
+      });
+    });
+  });
+
   it('does not wait for tables it does not read, and counts dead-lettered changes (tallies)', () => {
     testScheduler.run(({ hot, expectObservable }) => {
       const values: Record<string, AssemblyInput> = {
