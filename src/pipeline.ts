@@ -132,6 +132,8 @@ export type PipelineReport =
       readonly alreadyApplied: number;
       /** Transaction consistency: part of a source transaction too big to hold whole (it shows in parts). */
       readonly piece?: boolean;
+      /** Transaction consistency: source transactions this flush completed (a large one with its last piece). */
+      readonly transactions?: number;
     }
   | {
       /** A flush dropped because another owner claimed one of its partitions (it reads them again). */
@@ -308,10 +310,12 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
         acknowledge = received.map((change) => change.origin),
         positioned = [],
         piece = false,
+        transactions,
       }: {
         acknowledge?: readonly KafkaOrigin[];
         positioned?: readonly KafkaOrigin[] | 'none';
         piece?: boolean;
+        transactions?: number;
       } = {},
     ): Promise<PipelineReport> => {
       const started = Date.now();
@@ -355,6 +359,7 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
         sourceTsMs,
         alreadyApplied: received.length - fresh.length,
         ...(piece ? { piece } : {}),
+        ...(transactions === undefined ? {} : { transactions }),
       } satisfies PipelineReport;
     };
 

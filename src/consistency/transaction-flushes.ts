@@ -48,6 +48,8 @@ type FlushReport<R> = (
     acknowledge: readonly KafkaOrigin[];
     positioned: readonly KafkaOrigin[] | 'none';
     piece: boolean;
+    /** Source transactions the flush completes. */
+    transactions: number;
   },
 ) => Promise<R>;
 
@@ -102,7 +104,12 @@ export function transactionFlushes<R>(parts: TransactionFlushesParts<R>): Observ
   const flushGroup = async (units: readonly TransactionUnit[]): Promise<R> => {
     const [first] = units;
     if (first?.kind === 'piece') {
-      const report = await flush(first.changes, 0, { acknowledge: [], positioned: 'none', piece: true });
+      const report = await flush(first.changes, 0, {
+        acknowledge: [],
+        positioned: 'none',
+        piece: true,
+        transactions: 0,
+      });
       held.piecesApplied(first.changes.length);
       return report;
     }
@@ -110,7 +117,7 @@ export function transactionFlushes<R>(parts: TransactionFlushesParts<R>): Observ
     const report = await flush(
       units.flatMap((unit) => unit.changes),
       0,
-      { acknowledge, positioned: acknowledge, piece: false },
+      { acknowledge, positioned: acknowledge, piece: false, transactions: units.filter(completes).length },
     );
     held.piecesAcknowledged(units.reduce((sum, unit) => sum + unit.earlier, 0));
     return report;
@@ -132,6 +139,10 @@ export function transactionFlushes<R>(parts: TransactionFlushesParts<R>): Observ
     }),
   );
 }
+
+/** A unit that ends a source transaction with something applied (not a late copy, not a snapshot read). */
+const completes = (unit: TransactionUnit): boolean =>
+  unit.kind === 'transaction' && (unit.changes.length > 0 || unit.earlier > 0);
 
 const unitBytes = (unit: TransactionUnit): number =>
   unit.changes.reduce((sum, change) => sum + change.sizeBytes, 0);

@@ -68,6 +68,16 @@ export function createFamilies(registry: Registry) {
       buckets: DELAY_BUCKETS,
       registers,
     }),
+    transactionsApplied: new Counter({
+      name: 'cdc_pipeline_transactions_applied_total',
+      help: 'PIPELINE_CONSISTENCY=transaction: whole source transactions applied (a large one once, with its last piece)',
+      registers,
+    }),
+    transactionPieces: new Counter({
+      name: 'cdc_pipeline_transaction_pieces_total',
+      help: 'PIPELINE_CONSISTENCY=transaction: pieces of source transactions over PIPELINE_TRANSACTION_MAX_CHANGES, each applied in a target transaction of its own (readers may see part of it)',
+      registers,
+    }),
     retries: new Counter({
       name: 'cdc_pipeline_target_retries_total',
       help: 'Target writes retried after a transient failure (an outage, a deadlock, a serialization failure)',

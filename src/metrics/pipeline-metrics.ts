@@ -87,6 +87,8 @@ export class PipelineMetrics implements ServiceRecorder {
       return;
     }
     const { applied, batchSize, flushDuration, sourceToApplied } = this.families;
+    if (report.piece === true) this.families.transactionPieces.inc();
+    if (report.transactions !== undefined) this.families.transactionsApplied.inc(report.transactions);
     batchSize.observe(report.received);
     flushDuration.observe(report.ms / 1000);
     for (const { table, op, count } of report.applied) applied.labels({ table, op: OP_NAMES[op] }).inc(count);

@@ -139,6 +139,30 @@ describe('PipelineMetrics', () => {
     expect(await sample(metrics, 'cdc_pipeline_backpressure_paused')).toBe(0);
   });
 
+  it('counts whole source transactions applied and the pieces of oversized ones (transaction consistency)', async () => {
+    const { metrics } = setup();
+    const flush = {
+      type: 'flush',
+      lane: 0,
+      failed: 0,
+      ms: 5,
+      applied: [],
+      sourceTsMs: [],
+      alreadyApplied: 0,
+    } as const;
+    // Key consistency reports neither: both stay at 0.
+    metrics.report({ ...flush, received: 4, written: 4 });
+    expect(await sample(metrics, 'cdc_pipeline_transactions_applied_total')).toBe(0);
+    expect(await sample(metrics, 'cdc_pipeline_transaction_pieces_total')).toBe(0);
+    // Three small transactions in one flush; then a large one: two pieces and its rest.
+    metrics.report({ ...flush, received: 6, written: 6, transactions: 3 });
+    metrics.report({ ...flush, received: 50, written: 50, piece: true, transactions: 0 });
+    metrics.report({ ...flush, received: 50, written: 50, piece: true, transactions: 0 });
+    metrics.report({ ...flush, received: 20, written: 20, transactions: 1 });
+    expect(await sample(metrics, 'cdc_pipeline_transactions_applied_total')).toBe(4);
+    expect(await sample(metrics, 'cdc_pipeline_transaction_pieces_total')).toBe(2);
+  });
+
   it('exports the process defaults: RSS, heap and event-loop lag', async () => {
     const { metrics } = setup();
     const text = await metrics.registry.metrics();
