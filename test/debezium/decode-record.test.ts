@@ -64,6 +64,8 @@ describe('decodeRecord: change events with schemas (schemas.enable=true)', () =>
         origin,
         record: { key: consumed.key, value: consumed.value },
         sizeBytes: Buffer.byteLength(key) + Buffer.byteLength(value),
+        // No transaction block: the connector runs without provide.transaction.metadata.
+        transaction: null,
       }),
     );
     // The raw bytes travel by reference (a dead letter stores them), never copied.
