@@ -4,10 +4,14 @@
  * reading from the earliest offset) on an emptied table, timed to drained, its table checked.
  * A configuration that fails is reported with its reason, never left out.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Admin } from 'kafkajs';
 import type pg from 'pg';
+import { stackPaths } from '../infra/stack/config.js';
 import { PEER_CONNECTOR_CLASS } from '../infra/stack/peer-jars.js';
 import { connectorStatus, connectRequest, failureOf } from '../src/tools/connect-rest.js';
+import { cpuSeconds } from './cpu.js';
 import { timeDrain } from './drain.js';
 import { BENCH_TABLE } from './events.js';
 import type { Backlog } from './fill.js';
@@ -55,7 +59,13 @@ export const PEER_CONFIGS: readonly PeerConfig[] = [
 export const PEER_DEFAULTS: PeerConfig = { label: 'tasks=1, defaults', settings: { 'tasks.max': '1' } };
 
 export type PeerResult =
-  | { readonly label: string; readonly seconds: number; readonly verified: string }
+  | {
+      readonly label: string;
+      readonly seconds: number;
+      /** CPU seconds of the Connect worker during the drain. */
+      readonly cpuSeconds: number;
+      readonly verified: string;
+    }
   | { readonly label: string; readonly failed: string };
 
 function jdbcUrl(targetUrl: string): { url: string; user: string; password: string } {
@@ -115,6 +125,8 @@ export async function runPeer({
         label: config.label,
         failed: `Connect refused the config (HTTP ${status}): ${JSON.stringify(json)}`,
       };
+    const connectPid = Number(fs.readFileSync(path.join(stackPaths().run, 'connect.pid'), 'utf8'));
+    const cpuBefore = cpuSeconds(connectPid);
     const seconds = await timeDrain(admin, `connect-${name}`, backlog, {
       timeoutMs,
       check: async () => {
@@ -123,7 +135,14 @@ export async function runPeer({
         if (failure) throw new PeerFailed(failure);
       },
     });
-    return { label: config.label, seconds, verified: await verifyTarget(target, backlog.finalRows) };
+    // The whole worker's CPU: the idle source connector and the worker's own upkeep are in it too.
+    const cpu = cpuSeconds(connectPid) - cpuBefore;
+    return {
+      label: config.label,
+      seconds,
+      cpuSeconds: cpu,
+      verified: await verifyTarget(target, backlog.finalRows),
+    };
   } catch (error) {
     const reason = error instanceof PeerFailed ? firstCause(error.message) : (error as Error).message;
     return { label: config.label, failed: reason };

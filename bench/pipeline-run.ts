@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Admin } from 'kafkajs';
+import { cpuSeconds } from './cpu.js';
 import { timeDrain } from './drain.js';
 import type { Backlog } from './fill.js';
 
@@ -15,19 +16,6 @@ function peakRssMb(pid: number): number {
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
   return kb / 1024;
 }
-
-/**
- * CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. Unlike the wall
- * clock it hardly moves when other programs load the machine: the figure to compare changes by.
- */
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start at its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-}
-/** USER_HZ: what Linux counts /proc times in, 100 on every architecture Node runs on. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 export interface PipelineRun {
   readonly seconds: number;

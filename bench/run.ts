@@ -20,6 +20,7 @@ import { BENCH_TABLE, TARGET_DDL } from './events.js';
 import { fillTopic, type Backlog } from './fill.js';
 import { runNaiveConsumer } from './naive-consumer.js';
 import { PEER_CONFIGS, PEER_DEFAULTS, runPeer } from './peer.js';
+import { describeCpu } from './cpu.js';
 import { runPipelineService } from './pipeline-run.js';
 import { consumeAndParse, copyFinalRows } from './raw-limits.js';
 import { fmt, machineLines, printTable, type Row } from './report.js';
@@ -153,9 +154,8 @@ async function main(): Promise<void> {
           nodeArgs,
         });
         const verified = await verifyTarget(target, backlog.finalRows);
-        const perMessageUs = (drain.cpuSeconds / backlog.messages) * 1e6;
         say(
-          `  ${drain.seconds.toFixed(2)} s; CPU ${drain.cpuSeconds.toFixed(2)} s (${perMessageUs.toFixed(1)} µs a message); ${verified}`,
+          `  ${drain.seconds.toFixed(2)} s; ${describeCpu(drain.cpuSeconds, backlog.messages)}; ${verified}`,
         );
         rows.push({ system, unit: 'change events', count: backlog.changes, seconds: drain.seconds });
         if (variant.key === 'pipeline') {
@@ -184,7 +184,9 @@ async function main(): Promise<void> {
           timeoutMs: DRAIN_TIMEOUT_MS,
         });
         if ('seconds' in result) {
-          say(`  ${result.seconds.toFixed(2)} s; ${result.verified}`);
+          say(
+            `  ${result.seconds.toFixed(2)} s; ${describeCpu(result.cpuSeconds, backlog.messages)} of the Connect worker; ${result.verified}`,
+          );
           rows.push({ system, unit: 'change events', count: backlog.changes, seconds: result.seconds });
         } else {
           say(`  failed: ${result.failed}`);
