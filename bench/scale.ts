@@ -48,6 +48,7 @@ const SLOT = 'bench_scale_slot';
 const WRITERS = 4;
 const FIRST_METRICS_PORT = 46_464;
 const POLL_MS = 100;
+const TOPIC_ATTEMPTS = 10;
 const PUBLISH_TIMEOUT_MS = 300_000;
 const DRAIN_TIMEOUT_MS = 600_000;
 const say = (line: string): void => console.log(line);
@@ -74,13 +75,28 @@ async function committedOffsets(admin: Admin, groupId: string): Promise<number> 
  * those of an earlier run (BENCH_KEEP_STACK) are deleted first. Ready once every partition answers.
  */
 async function createTopics(admin: Admin): Promise<void> {
+  // Just after a start or a delete the broker may still answer metadata requests for what it does
+  // not host yet: try again a few times.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await recreateTopics(admin);
+    } catch (error) {
+      if (attempt === TOPIC_ATTEMPTS) throw error;
+      await sleep(2000);
+    }
+  }
+}
+
+async function recreateTopics(admin: Admin): Promise<void> {
   const existing = (await admin.listTopics()).filter((topic) => topic.startsWith(`${PREFIX}.`));
   if (existing.length > 0) {
     await admin.deleteTopics({ topics: existing });
     while ((await admin.listTopics()).some((topic) => existing.includes(topic))) await sleep(200);
   }
+  const present = await admin.listTopics();
+  const missing = topics.filter((topic) => !present.includes(topic));
   await admin.createTopics({
-    topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
+    topics: missing.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
   });
   for (;;) {
     const ready = await endOffsets(admin).then(
