@@ -22,15 +22,20 @@ import {
 import { waitForConvergence } from './support/compare.js';
 import { startService, stopService, type ServiceProcess } from './support/service-process.js';
 import { kafkaClient, source, target } from './support/stack.js';
+import {
+  accountRows,
+  pollInvariants,
+  runTransactions,
+  workloadDdl,
+  workloadTables,
+} from './support/transaction-reader.js';
 
 const run = newRun();
 const { main } = connectorsOf(run);
 const S = run.schema;
 const TABLES = ['users', 'orders', 'debits', 'credits'] as const;
 const TOPICS = TABLES.map((table) => tableTopic(main, S, table));
-const ACCOUNTS = 20;
-const START_BALANCE = 1000;
-const TOTAL = 2 * ACCOUNTS * START_BALANCE;
+const WORKLOAD = workloadTables(S);
 const TRANSACTIONS = 400;
 const CONVERGE_TIMEOUT_MS = 120_000;
 
@@ -50,22 +55,11 @@ let service: ServiceProcess | undefined;
 
 beforeAll(async () => {
   await sweepStaleRuns();
-  const ddl = [
-    `CREATE SCHEMA ${S}`,
-    `CREATE TABLE ${S}.users (id integer PRIMARY KEY, name text NOT NULL)`,
-    `CREATE TABLE ${S}.orders (id integer PRIMARY KEY, user_id integer NOT NULL, amount integer NOT NULL)`,
-    `CREATE TABLE ${S}.debits (id integer PRIMARY KEY, balance integer NOT NULL)`,
-    `CREATE TABLE ${S}.credits (id integer PRIMARY KEY, balance integer NOT NULL)`,
-  ];
+  const ddl = [`CREATE SCHEMA ${S}`, ...workloadDdl(WORKLOAD)];
   await source(async (db) => {
     for (const statement of ddl) await db.query(statement);
     // Snapshot rows (no transaction metadata): the accounts the transfers start from.
-    await db.query(
-      `INSERT INTO ${S}.debits SELECT g, ${START_BALANCE} FROM generate_series(1, ${ACCOUNTS}) g`,
-    );
-    await db.query(
-      `INSERT INTO ${S}.credits SELECT g, ${START_BALANCE} FROM generate_series(1, ${ACCOUNTS}) g`,
-    );
+    for (const statement of accountRows(WORKLOAD)) await db.query(statement);
   });
   await target(async (db) => {
     for (const statement of ddl) await db.query(statement);
@@ -107,59 +101,6 @@ afterAll(async () => {
   expect(problems).toEqual([]);
 }, 120_000);
 
-/** Transactions of the workload: a user with an order, or a transfer between debits and credits. */
-async function runWorkload(): Promise<void> {
-  await source(async (db) => {
-    for (let i = 1; i <= TRANSACTIONS; i += 1) {
-      await db.query('BEGIN');
-      if (i % 2 === 0) {
-        await db.query(`INSERT INTO ${S}.users VALUES ($1, $2)`, [i, `user ${i}`]);
-        await db.query(`INSERT INTO ${S}.orders VALUES ($1, $1, $2)`, [i, i * 3]);
-      } else {
-        const from = 1 + (i % ACCOUNTS);
-        const to = 1 + ((i * 7) % ACCOUNTS);
-        await db.query(`UPDATE ${S}.debits SET balance = balance - $2 WHERE id = $1`, [from, i % 50]);
-        await db.query(`UPDATE ${S}.credits SET balance = balance + $2 WHERE id = $1`, [to, i % 50]);
-      }
-      await db.query('COMMIT');
-      if (i % 20 === 0) await sleep(20);
-    }
-  });
-}
-
-interface Violations {
-  polls: number;
-  orphanOrders: number;
-  wrongSums: number;
-}
-
-/** Polls the target until `stop` resolves: each poll reads both invariants in one snapshot. */
-async function pollInvariants(stop: Promise<void>): Promise<Violations> {
-  const seen: Violations = { polls: 0, orphanOrders: 0, wrongSums: 0 };
-  let done = false;
-  void stop.then(() => (done = true));
-  await target(async (db) => {
-    while (!done) {
-      await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-      const orphans = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM ${S}.orders o WHERE NOT EXISTS (SELECT 1 FROM ${S}.users u WHERE u.id = o.user_id)`,
-      );
-      const sums = await db.query<{ total: number | null; rows: number }>(
-        `SELECT (SELECT sum(balance) FROM ${S}.debits) + (SELECT sum(balance) FROM ${S}.credits) AS total,
-                (SELECT count(*) FROM ${S}.debits)::int + (SELECT count(*) FROM ${S}.credits)::int AS rows`,
-      );
-      await db.query('COMMIT');
-      seen.polls += 1;
-      seen.orphanOrders += orphans.rows[0]!.n;
-      // Before the snapshot is applied the tables are empty; after, the sum is the invariant.
-      const { total, rows } = sums.rows[0]!;
-      if (rows === 2 * ACCOUNTS && Number(total) !== TOTAL) seen.wrongSums += 1;
-      await sleep(5);
-    }
-  });
-  return seen;
-}
-
 describe('transaction consistency', () => {
   it(
     'a reader never sees half a source transaction, across a SIGKILL, and the target ends equal to the source',
@@ -170,6 +111,7 @@ describe('transaction consistency', () => {
       let workloadDone!: () => void;
       const workloadEnded = new Promise<void>((resolve) => (workloadDone = resolve));
       const reader = pollInvariants(
+        WORKLOAD,
         workloadEnded.then(() =>
           waitForConvergence(
             TABLES.map((t) => `${S}.${t}`),
@@ -177,7 +119,7 @@ describe('transaction consistency', () => {
           ).then(() => undefined),
         ),
       );
-      const workload = runWorkload().finally(workloadDone);
+      const workload = runTransactions(WORKLOAD, 1, TRANSACTIONS).finally(workloadDone);
       // A kill in the middle of the workload, while multi-partition transactions are in flight.
       await sleep(3000);
       service.child.kill('SIGKILL');
