@@ -41,7 +41,7 @@ import { changeKey, changeLanes, laneIndex } from './operators/lanes.js';
 import { HeldRecords } from './consistency/held-records.js';
 import { transactionFlushes, type TransactionConsistency } from './consistency/transaction-flushes.js';
 import type { AssemblyReset } from './operators/assembleTransactions.js';
-import { ClaimedPositions, lastOffsets, type SeekTo } from './positions/claimed.js';
+import { type ClaimsAt, ClaimedPositions, lastOffsets, type SeekTo } from './positions/claimed.js';
 import type { FlushGuard } from './positions/guard.js';
 import type { PositionsPort } from './positions/port.js';
 import { retryWithBackoff, type RetryInfo } from './operators/retryWithBackoff.js';
@@ -130,6 +130,8 @@ export type PipelineReport =
       readonly sourceTsMs: readonly number[];
       /** Changes read again that the target's positions say were handled before: not applied again. */
       readonly alreadyApplied: number;
+      /** Changes read before the latest rebalance, dropped for the copies read again after it. */
+      readonly readBeforeRebalance?: number;
       /** Transaction consistency: part of a source transaction too big to hold whole (it shows in parts). */
       readonly piece?: boolean;
       /** Transaction consistency: source transactions this flush completed (a large one with its last piece). */
@@ -233,15 +235,19 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
      * its changes: BEGIN/END events and a large transaction's earlier pieces; `none` records no
      * position at all (a piece: the transaction it belongs to is applied again after a crash).
      */
-    const guardFor = (lane: number, extra: readonly KafkaOrigin[] | 'none' = []): FlushGuard | undefined =>
+    const guardFor = (
+      lane: number,
+      claimsAt: ClaimsAt | undefined,
+      extra: readonly KafkaOrigin[] | 'none' = [],
+    ): FlushGuard | undefined =>
       positions &&
-      claimed && {
+      claimsAt && {
         record: (client, handled) =>
           positions.record(
             client,
             lastOffsets(extra === 'none' ? [] : [...handled, ...extra]).map(
               ({ topic, partition, offset }) => {
-                const claim = claimed.get(topic, partition);
+                const claim = claimsAt(topic, partition);
                 if (claim === undefined) throw new FencedError([{ topic, partition }]);
                 const durable = committer.tracker.durableUpTo(topic, partition);
                 return {
@@ -258,6 +264,17 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
         deadLetter: (client, failures) => positions.deadLetter(client, failures),
       };
 
+    /** The current assignment's number (fromKafka's epoch): changes read under an older one are stale. */
+    let epoch: number | undefined;
+    /**
+     * Effectively-once: whether a change was read under the current assignment. One read before the
+     * latest rebalance is read again from the position just claimed, so applying (or acknowledging)
+     * the old copy could apply it twice, or let a later flush of its lane record an offset past
+     * changes that were dropped. At-least-once applies it anyway: the copy re-applies idempotently.
+     */
+    const readNow = (origin: KafkaOrigin): boolean =>
+      claimed === undefined || origin.epoch === undefined || origin.epoch === epoch;
+
     const assembling = transactions && new HeldRecords(committer.tracker);
     const resets = new Subject<AssemblyReset>();
     const records = fromKafka(consumer, {
@@ -270,6 +287,7 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
       onEvent: (event) => {
         // After a rebalance kafkajs reads every assigned partition again from its committed offset.
         if (event.type === 'rebalanced') {
+          epoch = event.epoch;
           committer.reset();
           resets.next({ kind: 'reset' });
         }
@@ -319,11 +337,14 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
       } = {},
     ): Promise<PipelineReport> => {
       const started = Date.now();
+      // Held to for the whole flush, retries included (see ClaimedPositions.now).
+      const claimsAt = claimed?.now();
+      const current = received.filter((change) => readNow(change.origin));
       // Changes read again that the target's positions say were handled are not applied twice.
       const fresh =
         claimed === undefined
-          ? received
-          : received.filter(
+          ? current
+          : current.filter(
               (change) =>
                 !claimed.handled(change.origin, (count) =>
                   count === laneCount ? lane : laneIndex(changeKey(change), count),
@@ -334,7 +355,7 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
       if (compacted.length > 0 || (positioned !== 'none' && positioned.length > 0)) {
         try {
           const result = await onTarget(`flush lane ${lane}: ${compacted.length} changes`, () =>
-            sink.flush(compacted, guardFor(lane, positioned)),
+            sink.flush(compacted, guardFor(lane, claimsAt, positioned)),
           );
           failed = result.failed;
           if (failed.length > 0 && result.deadLettered === true) reportDeadLetters(failed);
@@ -346,7 +367,10 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
           return { type: 'fenced', lane, dropped: received.length, partitions: fenced.partitions };
         }
       }
-      await committer.acknowledge(acknowledge);
+      // Stale records are not acknowledged: their fresh copies are tracked under the same offsets.
+      await committer.acknowledge(
+        current.length === received.length ? acknowledge : acknowledge.filter(readNow),
+      );
       const { applied, sourceTsMs } = summarizeApplied(compacted, failed);
       return {
         type: 'flush',
@@ -357,7 +381,10 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
         ms: Date.now() - started,
         applied,
         sourceTsMs,
-        alreadyApplied: received.length - fresh.length,
+        alreadyApplied: current.length - fresh.length,
+        ...(current.length < received.length
+          ? { readBeforeRebalance: received.length - current.length }
+          : {}),
         ...(piece ? { piece } : {}),
         ...(transactions === undefined ? {} : { transactions }),
       } satisfies PipelineReport;

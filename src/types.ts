@@ -9,6 +9,12 @@ export interface KafkaOrigin {
   readonly partition: number;
   /** Kafka offsets are 64-bit: kept as decimal strings, never as JS numbers. */
   readonly offset: string;
+  /**
+   * Which assignment of its stream the record was read under (fromKafka counts its rebalances).
+   * After a rebalance every kept partition is read again from its claimed position, so a change
+   * read before it and still unflushed is stale: effectively-once drops it for the fresh copy.
+   */
+  readonly epoch?: number;
 }
 
 /**

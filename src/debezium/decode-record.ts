@@ -64,7 +64,8 @@ interface RowOptionSet {
 /** A record decoder: one Kafka record to a change, a skip, or a decode failure. Never throws. */
 export type RecordDecoder = (record: KafkaRecord) => E.Either<Failure, Decoded>;
 
-const originOf = ({ topic, partition, offset }: KafkaRecord): KafkaOrigin => ({ topic, partition, offset });
+const originOf = ({ topic, partition, offset, epoch }: KafkaRecord): KafkaOrigin =>
+  epoch === undefined ? { topic, partition, offset } : { topic, partition, offset, epoch };
 
 const int64Text = (n: Int64 | null | undefined): string | null =>
   n === null || n === undefined ? null : numberText(n);

@@ -36,12 +36,16 @@ export interface SeekTo {
 
 const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
+/** The claims as they stood at one moment: what a flush holds to for its whole transaction. */
+export type ClaimsAt = (topic: string, partition: number) => PartitionClaim | undefined;
+
 export class ClaimedPositions {
-  private readonly claims = new Map<string, Claimed>();
+  private claims = new Map<string, Claimed>();
 
   /** Replaces every claim: called with the whole assignment after each rebalance. */
   replace(claims: Iterable<PartitionClaim>): void {
-    this.claims.clear();
+    // A new map, not a cleared one: views taken before (`now`) keep the claims they saw.
+    this.claims = new Map();
     for (const claim of claims) {
       const highest = claim.laneOffsets.reduce(
         (max, offset) => (offset > max ? offset : max),
@@ -53,6 +57,17 @@ export class ClaimedPositions {
 
   get(topic: string, partition: number): PartitionClaim | undefined {
     return this.claims.get(partitionId(topic, partition));
+  }
+
+  /**
+   * The claims as they are now, unchanged by later rebalances. A flush takes this when it starts
+   * and records its positions under those generations: if a rebalance claims a partition again
+   * while the flush runs, the flush is fenced off instead of committing under the new claim (whose
+   * seek, read before the flush committed, would then have the new reader apply its changes again).
+   */
+  now(): ClaimsAt {
+    const claims = this.claims;
+    return (topic, partition) => claims.get(partitionId(topic, partition));
   }
 
   /** Seeks for the partitions whose position the target knows; the others start as Kafka says. */

@@ -48,7 +48,12 @@ export interface FromKafkaOptions {
 export type SourceEvent =
   | { readonly type: 'paused'; readonly inFlight: number }
   | { readonly type: 'resumed'; readonly inFlight: number }
-  | { readonly type: 'rebalanced'; readonly assignment: Readonly<Record<string, readonly number[]>> }
+  | {
+      readonly type: 'rebalanced';
+      readonly assignment: Readonly<Record<string, readonly number[]>>;
+      /** The new assignment's number: records read from now on carry it (KafkaOrigin.epoch). */
+      readonly epoch: number;
+    }
   /** kafkajs crashed on a retriable error (the broker went away, say) and restarts the consumer itself. */
   | { readonly type: 'restarting'; readonly error: unknown };
 
@@ -56,11 +61,13 @@ function toRecord(
   topic: string,
   partition: number,
   message: EachBatchPayload['batch']['messages'][number],
+  epoch: number,
 ): KafkaRecord {
   return {
     topic,
     partition,
     offset: message.offset,
+    epoch,
     key: message.key,
     value: message.value,
     timestamp: message.timestamp,
@@ -85,6 +92,8 @@ export function fromKafka(consumer: Consumer, options: FromKafkaOptions): Observ
 
   return new Observable<KafkaRecord>((subscriber) => {
     let paused = false;
+    /** Rebalances so far: the stamp on every record read since the last one. */
+    let epoch = 0;
     let resumeTimer: NodeJS.Timeout | undefined;
     /** The assignment being claimed (onAssigned): its topics stay paused until the claim is done. */
     let claiming: { topic: string }[] | undefined;
@@ -111,8 +120,9 @@ export function fromKafka(consumer: Consumer, options: FromKafkaOptions): Observ
     // what was tracked before may never be committed (it may belong to a revoked partition).
     const removeJoinListener = consumer.on(consumer.events.GROUP_JOIN, (event) => {
       tracker.reset();
+      epoch += 1;
       const assignment = event.payload.memberAssignment;
-      onEvent({ type: 'rebalanced', assignment });
+      onEvent({ type: 'rebalanced', assignment, epoch });
       if (onAssigned !== undefined) claim(assignment);
     });
 
@@ -144,7 +154,7 @@ export function fromKafka(consumer: Consumer, options: FromKafkaOptions): Observ
       for (const message of batch.messages) {
         // Stale: the partition was revoked mid-batch; the rest is read again by its next owner.
         if (!isRunning() || isStale() || subscriber.closed) break;
-        const record = toRecord(batch.topic, batch.partition, message);
+        const record = toRecord(batch.topic, batch.partition, message, epoch);
         tracker.track(record);
         subscriber.next(record);
       }

@@ -116,7 +116,7 @@ describe('PipelineMetrics', () => {
 
   it('tracks the assignment, rebalances, restarts, pauses and outages', async () => {
     const { metrics } = setup([{ part: 'target', sinceMs: 12_000, reason: 'connect ECONNREFUSED' }]);
-    metrics.sourceEvent({ type: 'rebalanced', assignment: { a: [0, 1], b: [0] } });
+    metrics.sourceEvent({ type: 'rebalanced', assignment: { a: [0, 1], b: [0] }, epoch: 1 });
     metrics.sourceEvent({ type: 'paused', inFlight: 20_000 });
     metrics.sourceEvent({ type: 'restarting', error: new Error('gone') });
     metrics.retried();

@@ -60,6 +60,19 @@ describe('ClaimedPositions', () => {
   });
 });
 
+describe('ClaimedPositions.now', () => {
+  it('keeps the claims a flush started with when a rebalance claims again', () => {
+    const claimed = new ClaimedPositions();
+    claimed.replace([claim({ generation: 4n })]);
+    const atStart = claimed.now();
+    claimed.replace([claim({ generation: 5n }), claim({ partition: 1, generation: 5n })]);
+    expect(atStart('t', 0)?.generation).toBe(4n);
+    expect(atStart('t', 1)).toBeUndefined();
+    expect(claimed.now()('t', 0)?.generation).toBe(5n);
+    expect(claimed.get('t', 1)?.generation).toBe(5n);
+  });
+});
+
 describe('lastOffsets', () => {
   it('gives the highest offset per partition, as bigint (offsets are 64-bit)', () => {
     expect(

@@ -118,6 +118,7 @@ describe('fromKafka', () => {
         key: Buffer.from('k5'),
         value: Buffer.from('v5'),
         timestamp: '1700000000000',
+        epoch: 0,
       },
       {
         topic: 't',
@@ -126,6 +127,7 @@ describe('fromKafka', () => {
         key: Buffer.from('k6'),
         value: Buffer.from('v6'),
         timestamp: '1700000000000',
+        epoch: 0,
       },
     ]);
     expect(tracker.inFlight).toBe(2);
@@ -235,10 +237,26 @@ describe('fromKafka', () => {
     const { raise, deliver, events, tracker } = await started();
     await deliver('t', [0, 1]);
     raise('consumer.group_join', { memberAssignment: { t: [0, 1] }, groupId: 'g' });
-    expect(events).toEqual([{ type: 'rebalanced', assignment: { t: [0, 1] } }]);
+    expect(events).toEqual([{ type: 'rebalanced', assignment: { t: [0, 1] }, epoch: 1 }]);
     expect(tracker.inFlight).toBe(0);
     tracker.done(origins('t', [0, 1]));
     expect(tracker.committable()).toEqual([]);
+  });
+
+  it('stamps each record with the assignment it was read under, so a copy read again is told apart', async () => {
+    const { raise, deliver, records, events } = await started();
+    await deliver('t', [0, 1]);
+    raise('consumer.group_join', { memberAssignment: { t: [0] }, groupId: 'g' });
+    await deliver('t', [0]);
+    raise('consumer.group_join', { memberAssignment: { t: [0] }, groupId: 'g' });
+    await deliver('t', [1]);
+    expect(records.map(({ offset, epoch }) => [offset, epoch])).toEqual([
+      ['0', 0],
+      ['1', 0],
+      ['0', 1],
+      ['1', 2],
+    ]);
+    expect(events.map((event) => (event.type === 'rebalanced' ? event.epoch : undefined))).toEqual([1, 2]);
   });
 
   it('a rebalance while paused lets the source resume (nothing is in flight any more)', async () => {
