@@ -15,7 +15,7 @@ import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import { firstValueFrom, ignoreElements, lastValueFrom, merge, Subject, tap } from 'rxjs';
 import type { PipelineConfig } from './config.js';
 import { DEFAULT_RESTART_BACKOFF, KAFKA_CLIENT_RETRY } from './defaults.js';
-import { PartError } from './errors.js';
+import { ConfigError, PartError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { ServiceRecorder } from './metrics/recorder.js';
 import { decideStart } from './new-group.js';
@@ -303,6 +303,7 @@ async function transactionConsistency(
       'transaction topic created (the connector writes it with provide.transaction.metadata=true)',
     );
   }
+  await refuseKeyGroup(admin, config.PIPELINE_GROUP_ID, tables, topic);
   const { topics } = await admin.fetchTopicMetadata({ topics: [...tables, topic] });
   const pattern = config.PIPELINE_TOPIC_PATTERN;
   return {
@@ -311,6 +312,28 @@ async function transactionConsistency(
     reads: (collection) => pattern.test(`${config.PIPELINE_TOPIC_PREFIX}.${collection}`),
     partitions: Object.fromEntries(topics.map(({ name, partitions }) => [name, partitions.length])),
   };
+}
+
+/**
+ * A group that applied its table topics under key consistency has no offset on the transaction
+ * topic: read from either end, its BEGIN/END would not match the table records read next, and a
+ * transaction would wait forever for changes already applied (or changes for their END).
+ */
+async function refuseKeyGroup(
+  admin: Admin,
+  groupId: string,
+  tables: readonly string[],
+  topic: string,
+): Promise<void> {
+  const committed = await admin.fetchOffsets({ groupId, topics: [...tables, topic] });
+  const has = (name: string): boolean =>
+    committed.some(
+      (entry) => entry.topic === name && entry.partitions.some(({ offset }) => Number(offset) >= 0),
+    );
+  if (has(topic) || !tables.some(has)) return;
+  throw new ConfigError(
+    `consumer group "${groupId}" has applied changes under PIPELINE_CONSISTENCY=key (it has offsets on the table topics, none on ${topic}): its transaction boundaries cannot be matched to the records it reads next. Fix: run transaction consistency under a new PIPELINE_GROUP_ID (with PIPELINE_NEW_GROUP_START), or keep PIPELINE_CONSISTENCY=key for this group`,
+  );
 }
 
 function createConsumer(kafka: Kafka, config: PipelineConfig): Consumer {

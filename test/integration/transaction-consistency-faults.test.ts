@@ -299,7 +299,7 @@ describe('transaction consistency: snapshot, kills, and the check failing under 
   );
 
   it(
-    'the reader catches what key consistency shows: orders without their user, or a changed sum',
+    'the reader catches what key consistency shows (orders without their user, a changed sum); that group is refused transaction consistency',
     { timeout: 120_000 },
     async () => {
       // The same slowness (a table of the target slower than another) under per-key lanes.
@@ -327,6 +327,17 @@ describe('transaction consistency: snapshot, kills, and the check failing under 
       } finally {
         await stopService(keyed);
       }
+      // That group cannot turn to transaction consistency: it is refused, with the fix.
+      const switched = startService(
+        {
+          ...serviceEnv(),
+          PIPELINE_GROUP_ID: `${run.groupPrefix}keys`,
+          PIPELINE_TOPIC_PATTERN: topicsOf(KEY_TABLES),
+        },
+        `${run.groupPrefix}keys`,
+      );
+      expect(await switched.exited).toBe(2);
+      expect(switched.output()).toContain('has applied changes under PIPELINE_CONSISTENCY=key');
     },
   );
 });
