@@ -18,21 +18,26 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { PROJECT_ROOT, stackPaths } from '../infra/stack/config.js';
-import { readConnectorFile } from '../infra/stack/connect.js';
-import { connectorStatus, connectRequest, failureOf, isRunning } from '../src/tools/connect-rest.js';
-import { benchStackDown, benchStackUp } from './stack.js';
+import { registerBenchConnector, removeBenchConnector, waitSlotActive } from './connector.js';
+import { paced } from './paced.js';
+import { percentileCell } from './percentiles.js';
 import { fmt } from './report.js';
+import { benchStackDown, benchStackUp } from './stack.js';
 
 const TABLE = 'bench_latency';
 const PREFIX = 'latency';
 const TOPIC = `${PREFIX}.public.${TABLE}`;
-// A fresh name each run: Connect keeps a source connector's offsets by its name, and the slot they
-// point into is dropped at the end of every run.
-const CONNECTOR = `bench-latency-source-${Date.now()}`;
-const SLOT = 'bench_latency_slot';
+const CONNECTOR = {
+  // A fresh name each run: Connect keeps a source connector's offsets by its name, and the slot they
+  // point into is dropped at the end of every run.
+  name: `bench-latency-source-${Date.now()}`,
+  prefix: PREFIX,
+  slot: 'bench_latency_slot',
+  publication: 'bench_latency_publication',
+  tables: [`public.${TABLE}`],
+};
 const ROWS_PER_TRANSACTION = 5;
 const WRITERS = 4;
-const TICK_MS = 10;
 /** After each rate, how long the last rows may take to show in the target. */
 const SETTLE_TIMEOUT_MS = 60_000;
 
@@ -57,35 +62,6 @@ interface Sample {
   receivedAt?: number;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function registerSource(connectUrl: string, sourcePort: number): Promise<void> {
-  const { config } = readConnectorFile();
-  const { status, json } = await connectRequest('PUT', `${connectUrl}/connectors/${CONNECTOR}/config`, {
-    ...config,
-    'database.hostname': '127.0.0.1',
-    'database.port': String(sourcePort),
-    'topic.prefix': PREFIX,
-    'slot.name': SLOT,
-    'publication.name': 'bench_latency_publication',
-    'table.include.list': `public.${TABLE}`,
-    'snapshot.mode': 'no_data',
-  });
-  if (status !== 200 && status !== 201)
-    throw new Error(`Connect refused ${CONNECTOR}: ${JSON.stringify(json)}`);
-  for (let i = 0; i < 600; i += 1) {
-    const state = await connectorStatus(connectUrl, CONNECTOR);
-    const failure = state && failureOf(state);
-    if (failure) throw new Error(`${CONNECTOR} failed: ${failure.split('\n')[0]}`);
-    if (state && isRunning(state)) return;
-    await sleep(100);
-  }
-  throw new Error(`${CONNECTOR} did not start`);
-}
-
 /** Writes `rate` new rows a second for `seconds`, ROWS_PER_TRANSACTION per transaction. */
 async function load(
   writers: readonly pg.Client[],
@@ -94,43 +70,22 @@ async function load(
   seconds: number,
   samples: Map<number, Sample>,
 ): Promise<number> {
-  const transactions = Math.round((rate * seconds) / ROWS_PER_TRANSACTION);
-  const started = performance.now();
-  let sent = 0;
   let nextId = firstId;
-  const busy = new Set<Promise<void>>();
-  let writer = 0;
-  let failure: unknown;
-  while (sent < transactions) {
-    if (failure !== undefined) throw failure;
-    const due = Math.min(
-      transactions,
-      Math.floor(((performance.now() - started) / 1000) * (rate / ROWS_PER_TRANSACTION)),
-    );
-    for (; sent < due; sent += 1) {
-      const ids = Array.from({ length: ROWS_PER_TRANSACTION }, () => nextId++);
-      const client = writers[writer++ % writers.length]!;
-      // One statement is one transaction: its COMMIT has returned when the query resolves.
-      const done = client
-        .query(`INSERT INTO ${TABLE} (id, note) SELECT id, 'row ' || id FROM unnest($1::bigint[]) AS id`, [
-          ids,
-        ])
-        .then(
-          () => {
-            const committedAt = Date.now();
-            for (const id of ids) samples.set(id, { committedAt });
-          },
-          (error: unknown) => {
-            failure ??= error;
-          },
-        )
-        .finally(() => busy.delete(done));
-      busy.add(done);
-    }
-    await sleep(TICK_MS);
-  }
-  await Promise.all(busy);
-  if (failure !== undefined) throw failure;
+  const pace = {
+    transactions: Math.round((rate * seconds) / ROWS_PER_TRANSACTION),
+    perSecond: rate / ROWS_PER_TRANSACTION,
+  };
+  await paced(pace, (index) => {
+    const ids = Array.from({ length: ROWS_PER_TRANSACTION }, () => nextId++);
+    // One statement is one transaction: its COMMIT has returned when the query resolves.
+    return writers[index % writers.length]!.query(
+      `INSERT INTO ${TABLE} (id, note) SELECT id, 'row ' || id FROM unnest($1::bigint[]) AS id`,
+      [ids],
+    ).then(() => {
+      const committedAt = Date.now();
+      for (const id of ids) samples.set(id, { committedAt });
+    });
+  });
   return nextId;
 }
 
@@ -167,13 +122,8 @@ async function main(): Promise<void> {
     await admin.connect();
     // A topic left by an earlier run would hand the pipeline old rows.
     if ((await admin.listTopics()).includes(TOPIC)) await admin.deleteTopics({ topics: [TOPIC] });
-    await registerSource(urls.CONNECT_URL, ports.source);
-    // RUNNING comes before the slot exists; rows written before it would never be streamed.
-    while (
-      (await source.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active`, [SLOT]))
-        .rowCount === 0
-    )
-      await sleep(100);
+    await registerBenchConnector(urls.CONNECT_URL, { ...CONNECTOR, sourcePort: ports.source });
+    await waitSlotActive(source, CONNECTOR.slot);
     // Debezium creates the topic with its first record: write one row, then subscribe.
     await source.query(`INSERT INTO ${TABLE} VALUES (0, 'first')`);
     while (!(await admin.listTopics()).includes(TOPIC)) await sleep(100);
@@ -244,18 +194,14 @@ async function main(): Promise<void> {
         series.wait.push(synced - sample.receivedAt);
         series.flush.push(written - synced);
       }
-      const cell = (values: number[]): string => {
-        values.sort((a, b) => a - b);
-        return [50, 90, 99].map((p) => Math.round(percentile(values, p))).join(' / ');
-      };
       table.push([
         fmt(rate),
         `${fmt(applied.length)} of ${fmt(nextId - firstId)}`,
-        cell(series.kafka),
-        cell(series.visible),
-        cell(series.fetch),
-        cell(series.wait),
-        cell(series.flush),
+        percentileCell(series.kafka),
+        percentileCell(series.visible),
+        percentileCell(series.fetch),
+        percentileCell(series.wait),
+        percentileCell(series.flush),
       ]);
     }
     const header = [
@@ -286,19 +232,7 @@ async function main(): Promise<void> {
     }
     fs.closeSync(log);
     await observer.disconnect().catch(() => undefined);
-    await connectRequest('DELETE', `${urls.CONNECT_URL}/connectors/${CONNECTOR}`).catch(() => undefined);
-    for (let i = 0; i < 50; i += 1) {
-      const { rows } = await source.query<{ active: boolean }>(
-        'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
-        [SLOT],
-      );
-      if (rows.length === 0) break;
-      if (!rows[0]!.active) {
-        await source.query('SELECT pg_drop_replication_slot($1)', [SLOT]);
-        break;
-      }
-      await sleep(200);
-    }
+    await removeBenchConnector(urls.CONNECT_URL, source, CONNECTOR);
     await Promise.all(writers.map((w) => w.end()));
     await source.end();
     await target.end();

@@ -5,8 +5,8 @@
  * target stamps `applied_at` (clock_timestamp() in a trigger, just before the flush commits), so
  * write → target latency is read from the data, on one machine's clock.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
+import { paced } from './paced.js';
 
 export const tableName = (index: number): string => `scale_${index + 1}`;
 
@@ -45,7 +45,6 @@ export async function writeBacklog(source: pg.Client, tables: number, changes: n
 }
 
 const ROWS_PER_TRANSACTION = 5;
-const TICK_MS = 10;
 /** Share of the steady load that updates an existing row rather than inserting a new one. */
 const UPDATE_SHARE = 0.5;
 
@@ -57,51 +56,31 @@ export async function steadyLoad(
   writers: pg.Pool,
   { tables, rate, seconds, nextId }: { tables: number; rate: number; seconds: number; nextId: number },
 ): Promise<{ changes: number; nextId: number }> {
-  const transactions = Math.round((rate * seconds) / ROWS_PER_TRANSACTION);
-  const started = performance.now();
-  const busy = new Set<Promise<void>>();
-  let sent = 0;
   let changes = 0;
-  let failure: unknown;
   let id = nextId;
-  while (sent < transactions) {
-    if (failure !== undefined) throw failure;
-    const due = Math.min(
-      transactions,
-      Math.floor(((performance.now() - started) / 1000) * (rate / ROWS_PER_TRANSACTION)),
-    );
-    for (; sent < due; sent += 1) {
-      // One id twice in a statement would be refused by ON CONFLICT DO UPDATE.
-      const ids = [
-        ...new Set(
-          Array.from({ length: ROWS_PER_TRANSACTION }, () =>
-            Math.random() < UPDATE_SHARE ? 1 + Math.floor(Math.random() * (id - 1)) : id++,
-          ),
+  const pace = {
+    transactions: Math.round((rate * seconds) / ROWS_PER_TRANSACTION),
+    perSecond: rate / ROWS_PER_TRANSACTION,
+  };
+  await paced(pace, async () => {
+    // One id twice in a statement would be refused by ON CONFLICT DO UPDATE.
+    const ids = [
+      ...new Set(
+        Array.from({ length: ROWS_PER_TRANSACTION }, () =>
+          Math.random() < UPDATE_SHARE ? 1 + Math.floor(Math.random() * (id - 1)) : id++,
         ),
-      ];
-      const table = tableName(Math.floor(Math.random() * tables));
-      // One statement is one transaction.
-      const done = writers
-        .query(
-          `INSERT INTO ${table} (id, n, note, written_at)
-           SELECT g, 0, md5(g::text), clock_timestamp() FROM unnest($1::bigint[]) AS g
-           ON CONFLICT (id) DO UPDATE SET n = ${table}.n + 1, written_at = clock_timestamp()`,
-          [ids],
-        )
-        .then(
-          () => undefined,
-          (error: unknown) => {
-            failure ??= error;
-          },
-        )
-        .finally(() => busy.delete(done));
-      busy.add(done);
-      changes += ids.length;
-    }
-    await sleep(TICK_MS);
-  }
-  await Promise.all(busy);
-  if (failure !== undefined) throw failure;
+      ),
+    ];
+    const table = tableName(Math.floor(Math.random() * tables));
+    changes += ids.length;
+    // One statement is one transaction.
+    await writers.query(
+      `INSERT INTO ${table} (id, n, note, written_at)
+       SELECT g, 0, md5(g::text), clock_timestamp() FROM unnest($1::bigint[]) AS g
+       ON CONFLICT (id) DO UPDATE SET n = ${table}.n + 1, written_at = clock_timestamp()`,
+      [ids],
+    );
+  });
   return { changes, nextId: id };
 }
 

@@ -20,8 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import pg from 'pg';
 import { PROJECT_ROOT, stackPaths } from '../infra/stack/config.js';
-import { readConnectorFile } from '../infra/stack/connect.js';
-import { connectorStatus, connectRequest, failureOf, isRunning } from '../src/tools/connect-rest.js';
+import { registerBenchConnector, removeBenchConnector, waitSlotActive } from './connector.js';
 import { fmt, machineLines } from './report.js';
 import { checkRunning, instanceLoad, startInstances, stopInstances } from './scale-instances.js';
 import { scaleStackDown, scaleStackUp } from './scale-stack.js';
@@ -41,10 +40,15 @@ const RATE = positive('BENCH_SCALE_RATE', 2000);
 const SECONDS = positive('BENCH_SCALE_SECONDS', 20);
 const COUNTS = (process.env.BENCH_SCALE_INSTANCES ?? '1,2,3').split(',').map(Number);
 const PREFIX = 'scale';
-// A fresh name each run: Connect keeps a source connector's offsets by its name, and the slot they
-// point into is dropped at the end of every run.
-const CONNECTOR = `bench-scale-source-${Date.now()}`;
-const SLOT = 'bench_scale_slot';
+const CONNECTOR = {
+  // A fresh name each run: Connect keeps a source connector's offsets by its name, and the slot they
+  // point into is dropped at the end of every run.
+  name: `bench-scale-source-${Date.now()}`,
+  prefix: PREFIX,
+  slot: 'bench_scale_slot',
+  publication: 'bench_scale_publication',
+  tables: Array.from({ length: TABLES }, (_, i) => `public.${tableName(i)}`),
+};
 const WRITERS = 4;
 const FIRST_METRICS_PORT = 46_464;
 const POLL_MS = 100;
@@ -108,30 +112,6 @@ async function recreateTopics(admin: Admin): Promise<void> {
   }
 }
 
-async function registerSource(connectUrl: string, sourcePort: number): Promise<void> {
-  const { config } = readConnectorFile();
-  const { status, json } = await connectRequest('PUT', `${connectUrl}/connectors/${CONNECTOR}/config`, {
-    ...config,
-    'database.hostname': '127.0.0.1',
-    'database.port': String(sourcePort),
-    'topic.prefix': PREFIX,
-    'slot.name': SLOT,
-    'publication.name': 'bench_scale_publication',
-    'table.include.list': Array.from({ length: TABLES }, (_, i) => `public.${tableName(i)}`).join(','),
-    'snapshot.mode': 'no_data',
-  });
-  if (status !== 200 && status !== 201)
-    throw new Error(`Connect refused ${CONNECTOR}: ${JSON.stringify(json)}`);
-  for (let i = 0; i < 600; i += 1) {
-    const state = await connectorStatus(connectUrl, CONNECTOR);
-    const failure = state && failureOf(state);
-    if (failure) throw new Error(`${CONNECTOR} failed: ${failure.split('\n')[0]}`);
-    if (state && isRunning(state)) return;
-    await sleep(100);
-  }
-  throw new Error(`${CONNECTOR} did not start`);
-}
-
 /** Waits until the topics hold `expected` messages (Debezium has published every change). */
 async function waitPublished(admin: Admin, expected: number): Promise<void> {
   const deadline = Date.now() + PUBLISH_TIMEOUT_MS;
@@ -181,13 +161,8 @@ async function main(): Promise<void> {
       );
       if (!ready) await sleep(200);
     }
-    await registerSource(urls.CONNECT_URL, sourcePort);
-    // RUNNING comes before the slot exists; rows written before it would never be streamed.
-    while (
-      (await source.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active', [SLOT]))
-        .rowCount === 0
-    )
-      await sleep(100);
+    await registerBenchConnector(urls.CONNECT_URL, { ...CONNECTOR, sourcePort });
+    await waitSlotActive(source, CONNECTOR.slot);
     say(`Writing a backlog of ${fmt(BACKLOG)} changes over ${TABLES} tables…`);
     let nextId = await writeBacklog(source, TABLES, BACKLOG);
     await waitPublished(admin, Math.floor(BACKLOG / TABLES) * TABLES);
@@ -308,19 +283,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await admin.disconnect();
-    await connectRequest('DELETE', `${urls.CONNECT_URL}/connectors/${CONNECTOR}`).catch(() => undefined);
-    for (let i = 0; i < 50; i += 1) {
-      const { rows } = await source.query<{ active: boolean }>(
-        'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
-        [SLOT],
-      );
-      if (rows.length === 0) break;
-      if (!rows[0]!.active) {
-        await source.query('SELECT pg_drop_replication_slot($1)', [SLOT]);
-        break;
-      }
-      await sleep(200);
-    }
+    await removeBenchConnector(urls.CONNECT_URL, source, CONNECTOR);
     await writers.end();
     await source.end();
     await target.end();
