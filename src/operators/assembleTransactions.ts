@@ -60,6 +60,15 @@ const collectionOf = ({ source }: RoutedChange): string => `${source.schema}.${s
 const byTotalOrder = (a: RoutedChange, b: RoutedChange): number =>
   (a.transaction?.totalOrder ?? 0) - (b.transaction?.totalOrder ?? 0);
 
+/** A late copy of a record of a transaction already applied: acknowledged, never applied again. */
+const lateCopy = (id: string, origin: KafkaOrigin): TransactionUnit => ({
+  kind: 'transaction',
+  id,
+  changes: [],
+  acknowledge: [origin],
+  earlier: 0,
+});
+
 /**
  * Gathers each source transaction's changes, from any topic and partition, until its END's counts
  * are met, and emits whole transactions in commit order (the order of the BEGIN/END events).
@@ -210,15 +219,7 @@ export function assembleTransactions({
             blocking.followers.push(input);
             return hold(1);
           }
-          // A late copy of a transaction already applied: acknowledged, never applied again.
-          if (applied.has(id))
-            return subscriber.next({
-              kind: 'transaction',
-              id,
-              changes: [],
-              acknowledge: [input.origin],
-              earlier: 0,
-            });
+          if (applied.has(id)) return subscriber.next(lateCopy(id, input.origin));
           const txn = openOf(id);
           txn.changes.push(input);
           const collection = collectionOf(input);
@@ -228,14 +229,7 @@ export function assembleTransactions({
         }
         // A BEGIN or END.
         const id = key(input.id);
-        if (applied.has(id))
-          return subscriber.next({
-            kind: 'transaction',
-            id,
-            changes: [],
-            acknowledge: [input.origin],
-            earlier: 0,
-          });
+        if (applied.has(id)) return subscriber.next(lateCopy(id, input.origin));
         const known = open.has(id) && order.includes(id);
         const txn = openOf(id);
         txn.markers.push(input.origin);
