@@ -15,70 +15,41 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  connectorConfig,
-  connectorsOf,
-  createTopics,
-  newRun,
-  startConnector,
-  sweepStaleRuns,
-  tableTopic,
-  teardownRun,
-} from './support/fidelity-stack.js';
-import { waitForConvergence } from './support/compare.js';
-import { startService, stopService, type ServiceProcess } from './support/service-process.js';
+import { createTopics, sweepStaleRuns } from './support/fidelity-stack.js';
+import { appliedTwice as appliedTwiceIn, createVersionedTables } from './support/scale-out.js';
+import { stopService, type ServiceProcess } from './support/service-process.js';
+import { serviceRun } from './support/service-run.js';
 import { kafkaClient, source, target } from './support/stack.js';
 import { seededRandom } from './support/workload.js';
 
-const run = newRun();
-const { main } = connectorsOf(run);
-const S = run.schema;
-const TOPIC = tableTopic(main, S, 'items');
+const runs = serviceRun();
+const S = runs.schema;
+const TOPIC = runs.topic('items');
 const KILLS = 4;
 const ROWS = 60;
 const CONVERGE_TIMEOUT_MS = 120_000;
 
-const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const serviceEnv = (group: string, extra: Record<string, string> = {}): Record<string, string> => ({
-  PIPELINE_GROUP_ID: `${run.groupPrefix}${group}`,
-  PIPELINE_TOPIC_PATTERN: `^${escapeRegex(TOPIC)}$`,
-  PIPELINE_TOPIC_PREFIX: main.topicPrefix,
-  // Small batches: many flush transactions for the kills to land in.
-  PIPELINE_BATCH_MAX_SIZE: '25',
-  ...extra,
-});
+const serviceEnv = (group: string, extra: Record<string, string> = {}): Record<string, string> =>
+  runs.env(group, ['items'], {
+    // Small batches: many flush transactions for the kills to land in.
+    PIPELINE_BATCH_MAX_SIZE: '25',
+    ...extra,
+  });
+const startService = (env: Record<string, string>): ServiceProcess => runs.start(env, 'it-effectively-once');
 
 let service: ServiceProcess | undefined;
 
 beforeAll(async () => {
   await sweepStaleRuns();
-  await source(async (db) => {
-    await db.query(`CREATE SCHEMA ${S}`);
-    await db.query(`CREATE TABLE ${S}.items (id integer PRIMARY KEY, version integer NOT NULL)`);
-    await db.query(`ALTER TABLE ${S}.items REPLICA IDENTITY FULL`);
-  });
-  await target(async (db) => {
-    await db.query(`CREATE SCHEMA ${S}`);
-    await db.query(`CREATE TABLE ${S}.items (id integer PRIMARY KEY, version integer NOT NULL)`);
-    await db.query(`CREATE TABLE ${S}.applications (id integer NOT NULL, version integer NOT NULL)`);
-    await db.query(`CREATE FUNCTION ${S}.count_application() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN INSERT INTO ${S}.applications VALUES (NEW.id, NEW.version); RETURN NEW; END $$`);
-    await db.query(`CREATE TRIGGER counted AFTER INSERT OR UPDATE ON ${S}.items
-      FOR EACH ROW EXECUTE FUNCTION ${S}.count_application()`);
-  });
+  // The target records every application of every change (support/scale-out.ts).
+  await createVersionedTables(S, ['items']);
+  await source((db) => db.query(`ALTER TABLE ${S}.items REPLICA IDENTITY FULL`));
   await createTopics([TOPIC]);
-  await startConnector(main, connectorConfig(main, [`${S}.items`]));
+  await runs.startConnector(['items']);
 }, 120_000);
 
 afterAll(async () => {
-  if (service) await stopService(service);
-  await target((db) =>
-    db
-      .query('DELETE FROM public.cdc_positions WHERE group_id LIKE $1', [`${run.groupPrefix}%`])
-      .catch(() => undefined),
-  );
-  const problems = await teardownRun(run);
-  expect(problems).toEqual([]);
+  expect(await runs.teardown()).toEqual([]);
 }, 120_000);
 
 /** One new version of a random row per change: every change is an (id, version) seen once. */
@@ -94,19 +65,10 @@ async function writeChanges(db: pg.Client, count: number, random: () => number):
 }
 
 /** The target's items equal the source's, or the assertion shows what differs after the timeout. */
-async function waitForTargetEqualSource(): Promise<void> {
-  const diffs = await waitForConvergence([`${S}.items`], CONVERGE_TIMEOUT_MS);
-  expect(diffs).toEqual({ [`${S}.items`]: { missing: [], extra: [], different: [] } });
-}
+const waitForTargetEqualSource = (): Promise<void> => runs.expectConverged(['items'], CONVERGE_TIMEOUT_MS);
 
 /** (id, version) pairs the trigger recorded more than once: changes applied twice. */
-const appliedTwice = (): Promise<number> =>
-  target(async (db) => {
-    const { rows } = await db.query<{ count: string }>(
-      `SELECT count(*)::text FROM (SELECT 1 FROM ${S}.applications GROUP BY id, version HAVING count(*) > 1) twice`,
-    );
-    return Number(rows[0]!.count);
-  });
+const appliedTwice = (): Promise<number> => appliedTwiceIn(S, ['items']);
 
 const applications = (): Promise<number> =>
   target(async (db) =>
@@ -120,11 +82,11 @@ async function resetGroupToEarliest(group: string): Promise<void> {
   try {
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const { groups } = await admin.describeGroups([`${run.groupPrefix}${group}`]);
+      const { groups } = await admin.describeGroups([runs.group(group)]);
       if (groups[0]?.members.length === 0 || Date.now() > deadline) break;
       await sleep(250);
     }
-    await admin.resetOffsets({ groupId: `${run.groupPrefix}${group}`, topic: TOPIC, earliest: true });
+    await admin.resetOffsets({ groupId: runs.group(group), topic: TOPIC, earliest: true });
   } finally {
     await admin.disconnect();
   }
@@ -138,7 +100,7 @@ describe('effectively-once apply', () => {
       const seed = Date.now() % 100_000;
       const random = seededRandom(seed);
       const outputs: (() => string)[] = [];
-      service = startService(serviceEnv('kills'), 'it-effectively-once');
+      service = startService(serviceEnv('kills'));
       await service.consuming;
       const workload = source(async (db) => {
         for (let round = 0; round < 6; round += 1) await writeChanges(db, 150, random);
@@ -148,7 +110,7 @@ describe('effectively-once apply', () => {
         service.child.kill('SIGKILL');
         expect(await service.exited).toBeNull();
         outputs.push(service.output);
-        service = startService(serviceEnv('kills'), 'it-effectively-once');
+        service = startService(serviceEnv('kills'));
       }
       await workload;
       await waitForTargetEqualSource();
@@ -175,7 +137,7 @@ describe('effectively-once apply', () => {
       // The first test's group: its positions are in the target, its offsets committed in Kafka.
       await resetGroupToEarliest('kills');
       const before = await applications();
-      service = startService(serviceEnv('kills'), 'it-effectively-once');
+      service = startService(serviceEnv('kills'));
       await service.consuming;
       await source((db) => writeChanges(db, 40, random));
       await waitForTargetEqualSource();
@@ -185,18 +147,12 @@ describe('effectively-once apply', () => {
       expect(await stopService(service)).toBe(0);
 
       // The same reset with Kafka's offsets alone: the changes are read and applied again.
-      service = startService(
-        serviceEnv('kills', { PIPELINE_DELIVERY: 'at-least-once' }),
-        'it-effectively-once',
-      );
+      service = startService(serviceEnv('kills', { PIPELINE_DELIVERY: 'at-least-once' }));
       await service.consuming;
       expect(await stopService(service)).toBe(0);
       await resetGroupToEarliest('kills');
       const beforeReplay = await applications();
-      service = startService(
-        serviceEnv('kills', { PIPELINE_DELIVERY: 'at-least-once' }),
-        'it-effectively-once',
-      );
+      service = startService(serviceEnv('kills', { PIPELINE_DELIVERY: 'at-least-once' }));
       await service.consuming;
       const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
       while ((await applications()) === beforeReplay && Date.now() < deadline) await sleep(500);

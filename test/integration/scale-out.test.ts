@@ -15,16 +15,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForConvergence } from './support/compare.js';
-import {
-  connectorConfig,
-  connectorsOf,
-  newRun,
-  startConnector,
-  sweepStaleRuns,
-  tableTopic,
-  teardownRun,
-} from './support/fidelity-stack.js';
+import { sweepStaleRuns } from './support/fidelity-stack.js';
 import {
   appliedTwice,
   createPartitionedTopics,
@@ -32,13 +23,13 @@ import {
   startWriter,
   waitForSpread,
 } from './support/scale-out.js';
-import { startService, stopService, type ServiceProcess } from './support/service-process.js';
+import { stopService, type ServiceProcess } from './support/service-process.js';
+import { serviceRun } from './support/service-run.js';
 import { target } from './support/stack.js';
 import { seededRandom } from './support/workload.js';
 
-const run = newRun();
-const { main } = connectorsOf(run);
-const S = run.schema;
+const runs = serviceRun();
+const S = runs.schema;
 const TABLES = ['accounts', 'orders', 'payments'];
 /** The table of issue 10's test, whose flushes sleep. */
 const SLOW = 'slow_items';
@@ -50,27 +41,16 @@ const LOAD_MS = 4000;
 const SLOW_FLUSH_S = 0.7;
 const SPREAD_TIMEOUT_MS = 60_000;
 const CONVERGE_TIMEOUT_MS = 90_000;
-const NO_DIFFERENCE = { missing: [], extra: [], different: [] };
 
-const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const topicsOf = (tables: readonly string[]): string[] => tables.map((t) => tableTopic(main, S, t));
-const groupOf = (name: string): string => `${run.groupPrefix}${name}`;
-const serviceEnv = (group: string, tables: readonly string[]): Record<string, string> => ({
-  PIPELINE_GROUP_ID: groupOf(group),
-  PIPELINE_TOPIC_PATTERN: `^(${topicsOf(tables).map(escapeRegex).join('|')})$`,
-  PIPELINE_TOPIC_PREFIX: main.topicPrefix,
-  // Small batches: many flush transactions for the membership changes to land among.
-  PIPELINE_BATCH_MAX_SIZE: '50',
-  // Several instances on one machine: no metrics endpoint, so they do not compete for its port.
-  PIPELINE_METRICS_PORT: '0',
-});
-
-const services = new Set<ServiceProcess>();
-function start(group: string, tables: readonly string[], name: string): ServiceProcess {
-  const service = startService(serviceEnv(group, tables), `it-scale-out-${name}`);
-  services.add(service);
-  return service;
-}
+const groupOf = runs.group;
+const start = (group: string, tables: readonly string[], name: string): ServiceProcess =>
+  runs.start(
+    runs.env(group, tables, {
+      // Small batches: many flush transactions for the membership changes to land among.
+      PIPELINE_BATCH_MAX_SIZE: '50',
+    }),
+    `it-scale-out-${name}`,
+  );
 
 beforeAll(async () => {
   await sweepStaleRuns();
@@ -80,29 +60,13 @@ beforeAll(async () => {
       BEGIN PERFORM pg_sleep(${SLOW_FLUSH_S}); RETURN NULL; END $$;
       CREATE TRIGGER slow AFTER INSERT ON ${S}.${SLOW} FOR EACH STATEMENT EXECUTE FUNCTION ${S}.slow_flush()`),
   );
-  await createPartitionedTopics(topicsOf([...TABLES, SLOW]), PARTITIONS);
-  await startConnector(
-    main,
-    connectorConfig(
-      main,
-      [...TABLES, SLOW].map((table) => `${S}.${table}`),
-      { 'snapshot.mode': 'no_data' },
-    ),
-  );
+  await createPartitionedTopics([...TABLES, SLOW].map(runs.topic), PARTITIONS);
+  await runs.startConnector([...TABLES, SLOW], { 'snapshot.mode': 'no_data' });
 }, 120_000);
 
 afterAll(async () => {
-  // Only what a failed test left running: SIGTERM, so they leave the group and it can be deleted.
-  for (const service of services) service.child.kill('SIGTERM');
-  await Promise.race([Promise.all([...services].map((service) => service.exited)), sleep(30_000)]);
-  for (const service of services) service.child.kill('SIGKILL');
-  await target((db) =>
-    db
-      .query('DELETE FROM public.cdc_positions WHERE group_id LIKE $1', [`${run.groupPrefix}%`])
-      .catch(() => undefined),
-  );
-  const problems = await teardownRun(run);
-  expect(problems).toEqual([]);
+  // Only what a failed test left running is still there.
+  expect(await runs.teardown()).toEqual([]);
 }, 120_000);
 
 /** Runs the load for LOAD_MS around `step`, then checks the target: equal to the source, nothing twice. */
@@ -117,13 +81,7 @@ async function underLoad(
   const written = await writer.stop();
   if (stepDone.status === 'rejected') throw stepDone.reason;
   expect(written).toBeGreaterThan(0);
-  const diffs = await waitForConvergence(
-    tables.map((table) => `${S}.${table}`),
-    CONVERGE_TIMEOUT_MS,
-  );
-  expect(diffs, `after: ${what}`).toEqual(
-    Object.fromEntries(tables.map((table) => [`${S}.${table}`, NO_DIFFERENCE])),
-  );
+  await runs.expectConverged(tables, CONVERGE_TIMEOUT_MS, `after: ${what}`);
   expect(await appliedTwice(S, tables), `changes applied twice after: ${what}`).toBe(0);
 }
 
@@ -179,7 +137,6 @@ describe('instances of one group joining and leaving under load', () => {
 
       console.log(`scale-out members: seed ${seed}, fenced flushes ${fencedFlushes(a.output())}`);
       expect(await stopService(a)).toBe(0);
-      for (const service of [a, b, c]) services.delete(service);
     },
   );
 
@@ -209,8 +166,6 @@ describe('instances of one group joining and leaving under load', () => {
       expect(fenced).toBeGreaterThan(0);
       expect(await stopService(first)).toBe(0);
       expect(await stopService(second!)).toBe(0);
-      services.delete(first);
-      services.delete(second!);
     },
   );
 });

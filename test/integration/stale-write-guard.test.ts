@@ -24,40 +24,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newerSql, isNewer, positionText, type SourcePositionKey } from '../../src/sinks/source-position.js';
 import {
   committedOffsets,
-  connectorConfig,
-  connectorsOf,
   createTopics,
   endOffsets,
-  newRun,
   readTopic,
-  startConnector,
   sweepStaleRuns,
-  tableTopic,
-  teardownRun,
 } from './support/fidelity-stack.js';
-import { startService, stopService, type ServiceProcess } from './support/service-process.js';
+import { stopService, type ServiceProcess } from './support/service-process.js';
+import { serviceRun } from './support/service-run.js';
 import { source, target } from './support/stack.js';
 import { seededRandom } from './support/workload.js';
 
-const run = newRun();
-const { main } = connectorsOf(run);
-const S = run.schema;
-const TOPIC = tableTopic(main, S, 'items');
+const runs = serviceRun();
+const S = runs.schema;
+const TOPIC = runs.topic('items');
 const SIGNALS = `${S}.debezium_signal`;
 const SNAPSHOT_ROWS = 40;
 const POSITION_COLUMN = 'src_pos';
 const TIMEOUT_MS = 120_000;
 
-const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const serviceEnv = (group: string, guard = true): Record<string, string> => ({
-  PIPELINE_GROUP_ID: `${run.groupPrefix}${group}`,
-  PIPELINE_TOPIC_PATTERN: `^${escapeRegex(TOPIC)}$`,
-  PIPELINE_TOPIC_PREFIX: main.topicPrefix,
-  ...(guard ? { PIPELINE_SOURCE_POSITION_COLUMN: POSITION_COLUMN } : {}),
-  PIPELINE_METRICS_PORT: '0',
-  // Small batches: the replay meets the rows in many flushes, not one compacted batch.
-  PIPELINE_BATCH_MAX_SIZE: '15',
-});
+const serviceEnv = (group: string, guard = true): Record<string, string> =>
+  runs.env(group, ['items'], {
+    ...(guard ? { PIPELINE_SOURCE_POSITION_COLUMN: POSITION_COLUMN } : {}),
+    // Small batches: the replay meets the rows in many flushes, not one compacted batch.
+    PIPELINE_BATCH_MAX_SIZE: '15',
+  });
+const startService = (env: Record<string, string>): ServiceProcess => runs.start(env, 'it-stale-write-guard');
 
 let service: ServiceProcess | undefined;
 
@@ -94,22 +85,11 @@ beforeAll(async () => {
       FOR EACH ROW EXECUTE FUNCTION ${S}.record_write()`);
   });
   await createTopics([TOPIC]);
-  await startConnector(
-    main,
-    connectorConfig(main, [`${S}.items`, SIGNALS], { 'signal.data.collection': SIGNALS }),
-  );
+  await runs.startConnector(['items', 'debezium_signal'], { 'signal.data.collection': SIGNALS });
 }, 120_000);
 
 afterAll(async () => {
-  if (service) await stopService(service);
-  await target(async (db) => {
-    await db
-      .query('DELETE FROM public.cdc_positions WHERE group_id LIKE $1', [`${run.groupPrefix}%`])
-      .catch(() => undefined);
-    await db.query('DELETE FROM public.cdc_deleted_keys WHERE schema_name = $1', [S]).catch(() => undefined);
-  });
-  const problems = await teardownRun(run);
-  expect(problems).toEqual([]);
+  expect(await runs.teardown()).toEqual([]);
 }, 120_000);
 
 const write = (db: pg.Client, sql: string, values: unknown[] = []) => db.query(sql, values);
@@ -181,7 +161,7 @@ async function waitForGroupAtEnd(group: string): Promise<void> {
   const end = (await endOffsets([TOPIC])).get(TOPIC);
   const deadline = Date.now() + TIMEOUT_MS;
   for (;;) {
-    const committed = (await committedOffsets(`${run.groupPrefix}${group}`, [TOPIC])).get(TOPIC);
+    const committed = (await committedOffsets(runs.group(group), [TOPIC])).get(TOPIC);
     if (committed !== undefined && end !== undefined && committed >= end) return;
     if (Date.now() > deadline) throw new Error(`group ${group} at ${committed}, topic end ${end}`);
     await sleep(500);
@@ -240,13 +220,13 @@ describe('stale-write guard', () => {
       const rowsNow = (await rowsOf(source)).size;
       await source((db) =>
         db.query(`INSERT INTO ${SIGNALS} VALUES ($1, 'execute-snapshot', $2)`, [
-          `guard-${run.suffix}`,
+          `guard-${runs.run.suffix}`,
           JSON.stringify({ 'data-collections': [`${S}.items`], type: 'incremental' }),
         ]),
       );
       const events = await readTopic(
         TOPIC,
-        `${run.groupPrefix}reader`,
+        runs.group('reader'),
         (read) => read.filter((event) => event.snapshot === 'incremental').length >= rowsNow,
         TIMEOUT_MS,
       );
@@ -264,7 +244,7 @@ describe('stale-write guard', () => {
       expect(initialReads).toBe(SNAPSHOT_ROWS);
 
       // The first pipeline applies everything.
-      service = startService(serviceEnv('first'), 'it-stale-write-guard');
+      service = startService(serviceEnv('first'));
       await service.consuming;
       await waitForGroupAtEnd('first');
       expect(await differences()).toEqual([]);
@@ -298,7 +278,7 @@ describe('stale-write guard', () => {
       const before = await lastWrite();
 
       // A second pipeline (its own group) replays the whole topic on top.
-      service = startService(serviceEnv('second'), 'it-stale-write-guard');
+      service = startService(serviceEnv('second'));
       await service.consuming;
       await waitForGroupAtEnd('second');
       expect(await stopService(service)).toBe(0);
@@ -319,7 +299,7 @@ describe('stale-write guard', () => {
       // The control: the same replay by a third pipeline without the guard rewrites rows with older
       // versions (the replay does carry stale changes, and the trigger sees them).
       const beforeControl = await lastWrite();
-      service = startService(serviceEnv('unguarded', false), 'it-stale-write-guard');
+      service = startService(serviceEnv('unguarded', false));
       await service.consuming;
       await waitForGroupAtEnd('unguarded');
       expect(await stopService(service)).toBe(0);
