@@ -15,7 +15,7 @@ import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import { firstValueFrom, ignoreElements, lastValueFrom, merge, Subject, tap } from 'rxjs';
 import type { PipelineConfig } from './config.js';
 import { DEFAULT_RESTART_BACKOFF, KAFKA_CLIENT_RETRY } from './defaults.js';
-import { ConfigError, PartError } from './errors.js';
+import { PartError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { ServiceRecorder } from './metrics/recorder.js';
 import { decideStart } from './new-group.js';
@@ -303,7 +303,7 @@ async function transactionConsistency(
       'transaction topic created (the connector writes it with provide.transaction.metadata=true)',
     );
   }
-  await refuseKeyGroup(admin, config.PIPELINE_GROUP_ID, tables, topic);
+  await warnOfKeyGroup(admin, config.PIPELINE_GROUP_ID, tables, topic, logger);
   const { topics } = await admin.fetchTopicMetadata({ topics: [...tables, topic] });
   const pattern = config.PIPELINE_TOPIC_PATTERN;
   return {
@@ -316,14 +316,16 @@ async function transactionConsistency(
 
 /**
  * A group that applied its table topics under key consistency has no offset on the transaction
- * topic: read from either end, its BEGIN/END would not match the table records read next, and a
- * transaction would wait forever for changes already applied (or changes for their END).
+ * topic, which it then reads from its beginning (a known group reads a new topic whole): a
+ * transaction whose changes it applied already would wait for them for ever. Only a warning: a
+ * group that has applied nothing but snapshot reads so far looks the same, and is fine.
  */
-async function refuseKeyGroup(
+async function warnOfKeyGroup(
   admin: Admin,
   groupId: string,
   tables: readonly string[],
   topic: string,
+  logger: Logger,
 ): Promise<void> {
   const committed = await admin.fetchOffsets({ groupId, topics: [...tables, topic] });
   const has = (name: string): boolean =>
@@ -331,8 +333,9 @@ async function refuseKeyGroup(
       (entry) => entry.topic === name && entry.partitions.some(({ offset }) => Number(offset) >= 0),
     );
   if (has(topic) || !tables.some(has)) return;
-  throw new ConfigError(
-    `consumer group "${groupId}" has applied changes under PIPELINE_CONSISTENCY=key (it has offsets on the table topics, none on ${topic}): its transaction boundaries cannot be matched to the records it reads next. Fix: run transaction consistency under a new PIPELINE_GROUP_ID (with PIPELINE_NEW_GROUP_START), or keep PIPELINE_CONSISTENCY=key for this group`,
+  logger.warn(
+    { groupId, topic },
+    `consumer group "${groupId}" has offsets on the table topics and none on ${topic}: if it applied changes under PIPELINE_CONSISTENCY=key, a transaction it applied already will wait for ever for its changes (its partitions stop committing). Fix: run transaction consistency under a new PIPELINE_GROUP_ID. A group that has applied only snapshot reads so far is fine`,
   );
 }
 
