@@ -68,6 +68,8 @@ export interface ServiceParts {
   readonly outage?: OutageMonitor;
   /** Told what the pipeline does, for /metrics. */
   readonly metrics?: ServiceRecorder;
+  /** Told about each flush and dead-letter write (the heap growth policy listens). */
+  readonly onReport?: (report: PipelineReport) => void;
 }
 
 interface Totals {
@@ -84,6 +86,7 @@ export async function runService({
   shutdown,
   outage: given,
   metrics,
+  onReport,
 }: ServiceParts): Promise<void> {
   const kafka = new Kafka({
     clientId: 'cdc-pipeline',
@@ -107,7 +110,18 @@ export async function runService({
     await superviseSessions({
       shutdown,
       session: () =>
-        runSession({ kafka, config, logger, connectTarget, shutdown, outage, totals, session, metrics }),
+        runSession({
+          kafka,
+          config,
+          logger,
+          connectTarget,
+          shutdown,
+          outage,
+          totals,
+          session,
+          metrics,
+          onReport,
+        }),
       onFailure: (error) => {
         const part = error instanceof PartError ? error.part : 'broker';
         // Throws once the outage is longer than PIPELINE_MAX_OUTAGE_S.
@@ -132,11 +146,13 @@ interface SessionParts {
   readonly totals: Totals;
   readonly session: { admin: Admin | undefined; topics: string[] };
   readonly metrics: ServiceRecorder | undefined;
+  readonly onReport: ((report: PipelineReport) => void) | undefined;
 }
 
 /** Runs until shutdown or a new topic (resolves) or a failure (rejects with the part tagged). */
 async function runSession(parts: SessionParts): Promise<void> {
-  const { kafka, config, logger, connectTarget, shutdown, outage, totals, session, metrics } = parts;
+  const { kafka, config, logger, connectTarget, shutdown, outage, totals, session, metrics, onReport } =
+    parts;
   const admin = kafka.admin();
   try {
     await onBroker(() => admin.connect());
@@ -265,6 +281,7 @@ async function runSession(parts: SessionParts): Promise<void> {
             tap((report) => {
               count(report, totals, logger);
               metrics?.report(report);
+              onReport?.(report);
             }),
             ignoreElements(),
           ),

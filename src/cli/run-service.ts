@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import { causeChain } from '../cause-chain.js';
+import { HeapGrowthPolicy } from '../heap-growth.js';
 import type { PipelineConfig } from '../config.js';
 import { ConfigError, OutageTooLongError, PartError, summarizeError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -41,6 +42,11 @@ export async function runPipelineService(config: PipelineConfig, logger: Logger)
   });
   const shutdown = new Shutdown();
   const removeSignals = handleSignals(shutdown, config, logger);
+  const heapGrowth = new HeapGrowthPolicy({
+    percent: config.PIPELINE_HEAP_GROWING_PERCENT,
+    // Half a batch: a lane that flushes that much at once is behind (0: no count limit, 1000).
+    fullBatch: Math.max(1, Math.floor((config.PIPELINE_BATCH_MAX_SIZE || 2000) / 2)),
+  });
   const removePidFile = writePidFile(config.PIPELINE_PID_FILE);
   const outage = new OutageMonitor({ logger, maxOutageMs: config.PIPELINE_MAX_OUTAGE_S * 1000 });
   const observability = await startObservability({
@@ -56,6 +62,7 @@ export async function runPipelineService(config: PipelineConfig, logger: Logger)
       shutdown,
       outage,
       metrics: observability.metrics,
+      onReport: heapGrowth.report,
       connectTarget: async () => {
         const deadLetters = await createDeadLetterSink({ pool, logger });
         return {
@@ -87,6 +94,7 @@ export async function runPipelineService(config: PipelineConfig, logger: Logger)
     logger.fatal(`✗ ${fatalReason(error)}`);
     return hasConfigCause(error) ? EXIT_CODES.config : EXIT_CODES.failed;
   } finally {
+    heapGrowth.stop();
     removeSignals();
     removePidFile();
     await observability.close();

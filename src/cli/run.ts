@@ -2,7 +2,6 @@
 import { Command } from 'commander';
 import { configHelp } from '../config-docs.js';
 import { loadConfig } from '../config.js';
-import { limitHeapGrowth } from '../heap-growth.js';
 import { createLogger } from '../logger.js';
 import { runPipelineService } from './run-service.js';
 
@@ -17,7 +16,6 @@ export function runCommand(): Command {
     )
     .action(async () => {
       const config = loadConfig();
-      limitHeapGrowth(config.PIPELINE_HEAP_GROWING_PERCENT);
       const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT });
       process.exitCode = await runPipelineService(config, logger);
     });
