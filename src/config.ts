@@ -133,7 +133,7 @@ export const CONFIG_SPEC = {
   }),
   PIPELINE_HEAP_GROWING_PERCENT: variable(wholeNumber({ min: 0, off: "V8's own heuristics" }), {
     default: DEFAULT_HEAP_GROWING_PERCENT,
-    doc: "How far V8's heap may grow past what the last full collection kept, in percent: keeps resident memory flat (V8's own heuristics let it grow to several times that between collections)",
+    doc: "How far V8's heap may grow past what the last full collection kept, in percent, while the pipeline keeps up: keeps resident memory flat (V8's own heuristics let it grow to several times that); lifted while a backlog drains",
   }),
   PIPELINE_UNKNOWN_COLUMNS: variable(oneOf(UNKNOWN_COLUMN_POLICIES), {
     default: DEFAULT_UNKNOWN_COLUMNS,
