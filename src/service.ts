@@ -322,14 +322,11 @@ async function transactionConsistency(
   }
   await warnOfKeyGroup(admin, config.PIPELINE_GROUP_ID, tables, topic, logger);
   const { topics } = await admin.fetchTopicMetadata({ topics: [...tables, topic] });
-  // The tables whose topics this session reads, not every name the pattern would match: a table
-  // whose topic is gone (npm run remove-table deletes it) or not yet there sends no changes, and a
-  // transaction counting on them would wait for ever. A topic that appears restarts the session.
-  const subscribed = new Set(tables);
+  const pattern = config.PIPELINE_TOPIC_PATTERN;
   return {
     topic,
     maxChanges: config.PIPELINE_TRANSACTION_MAX_CHANGES,
-    reads: (collection) => subscribed.has(`${config.PIPELINE_TOPIC_PREFIX}.${collection}`),
+    reads: (collection) => pattern.test(`${config.PIPELINE_TOPIC_PREFIX}.${collection}`),
     partitions: Object.fromEntries(topics.map(({ name, partitions }) => [name, partitions.length])),
   };
 }
