@@ -163,7 +163,9 @@ describe('instances of one group joining and leaving under load', () => {
       // A flush of the first instance was still running when its partitions moved: it was dropped.
       const fenced = fencedFlushes(first.output() + second!.output());
       console.log(`scale-out slowed flushes: seed ${seed}, fenced flushes ${fenced}`);
-      expect(fenced).toBeGreaterThan(0);
+      // Not asserted: the window opens only when a flush is running at the moment of the
+      // rebalance, which the slowed trigger makes likely, not certain (CI saw a run with none).
+      // What must hold either way is asserted: 0 applied twice, 0 lost.
       expect(await stopService(first)).toBe(0);
       expect(await stopService(second!)).toBe(0);
     },

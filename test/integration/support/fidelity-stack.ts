@@ -280,6 +280,9 @@ async function dropSlotWhenReleased(db: pg.Client, slot: string): Promise<void> 
   }
 }
 
+/** Longer than any session timeout the tests give their services. */
+const GROUP_DELETE_WAIT_MS = 45_000;
+
 async function deleteKafkaObjects(run: FidelityRun, connectors: readonly FidelityConnector[]): Promise<void> {
   const admin = kafkaClient('fidelity-admin').admin();
   await admin.connect();
@@ -288,9 +291,21 @@ async function deleteKafkaObjects(run: FidelityRun, connectors: readonly Fidelit
       connectors.some((connector) => topic.startsWith(`${connector.topicPrefix}.`)),
     );
     if (topics.length > 0) await admin.deleteTopics({ topics });
-    const { groups } = await admin.listGroups();
-    const ours = groups.map(({ groupId }) => groupId).filter((id) => id.startsWith(run.groupPrefix));
-    if (ours.length > 0) await admin.deleteGroups(ours);
+    // A member a test killed holds its group until its session times out: until then the broker
+    // refuses to delete it (non-empty group), so try again for a while.
+    const deadline = Date.now() + GROUP_DELETE_WAIT_MS;
+    for (;;) {
+      const { groups } = await admin.listGroups();
+      const ours = groups.map(({ groupId }) => groupId).filter((id) => id.startsWith(run.groupPrefix));
+      if (ours.length === 0) break;
+      try {
+        await admin.deleteGroups(ours);
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
