@@ -23,17 +23,12 @@ import { routeTarget } from './operators/route.js';
 import { kafkaSecurity } from './security/kafka.js';
 import { OutageMonitor } from './outage.js';
 import type { PositionsPort } from './positions/port.js';
-import { transactionTopic } from './consistency/transaction-marker.js';
-import {
-  runPipeline,
-  type ChangeSink,
-  type DeadLetterSinkPort,
-  type PipelineReport,
-  type TransactionConsistency,
-} from './pipeline.js';
+import { transactionConsistency } from './consistency/transaction-setup.js';
+import { runPipeline, type ChangeSink, type DeadLetterSinkPort, type PipelineReport } from './pipeline.js';
 import type { Shutdown } from './shutdown.js';
 import { superviseSessions } from './supervise.js';
 import { consumerLag, partitionLags } from './streams/consumerLag.js';
+import { matchingTopics } from './streams/matching-topics.js';
 import { kafkaLogCreator } from './streams/kafka-log.js';
 import type { TableRef } from './types.js';
 
@@ -223,7 +218,7 @@ async function runSession(parts: SessionParts): Promise<void> {
       }
       const transactions =
         config.PIPELINE_CONSISTENCY === 'transaction'
-          ? await onBroker(() => transactionConsistency(admin, config, topics, logger))
+          ? await onBroker(() => transactionConsistency(admin, config, topics, logger, TOPIC_REFRESH_MS))
           : undefined;
       const subscribed = transactions === undefined ? topics : [...topics, transactions.topic];
       logger.info({ topics: subscribed, groupId: config.PIPELINE_GROUP_ID }, 'consuming');
@@ -301,61 +296,6 @@ async function runSession(parts: SessionParts): Promise<void> {
   }
 }
 
-/**
- * PIPELINE_CONSISTENCY=transaction: the transaction topic besides the table topics (created when
- * missing, with one partition as Debezium's is, so that the consumer reads it from its first
- * transaction on), and the partition count of each, for refusing a partial assignment.
- */
-async function transactionConsistency(
-  admin: Admin,
-  config: PipelineConfig,
-  tables: readonly string[],
-  logger: Logger,
-): Promise<TransactionConsistency> {
-  const topic = transactionTopic(config.PIPELINE_TOPIC_PREFIX);
-  if (!(await admin.listTopics()).includes(topic)) {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
-    logger.info(
-      { topic },
-      'transaction topic created (the connector writes it with provide.transaction.metadata=true)',
-    );
-  }
-  await warnOfKeyGroup(admin, config.PIPELINE_GROUP_ID, tables, topic, logger);
-  const { topics } = await admin.fetchTopicMetadata({ topics: [...tables, topic] });
-  const pattern = config.PIPELINE_TOPIC_PATTERN;
-  return {
-    topic,
-    maxChanges: config.PIPELINE_TRANSACTION_MAX_CHANGES,
-    reads: (collection) => pattern.test(`${config.PIPELINE_TOPIC_PREFIX}.${collection}`),
-    partitions: Object.fromEntries(topics.map(({ name, partitions }) => [name, partitions.length])),
-  };
-}
-
-/**
- * A group that applied its table topics under key consistency has no offset on the transaction
- * topic, which it then reads from its beginning (a known group reads a new topic whole): a
- * transaction whose changes it applied already would wait for them for ever. Only a warning: a
- * group that has applied nothing but snapshot reads so far looks the same, and is fine.
- */
-async function warnOfKeyGroup(
-  admin: Admin,
-  groupId: string,
-  tables: readonly string[],
-  topic: string,
-  logger: Logger,
-): Promise<void> {
-  const committed = await admin.fetchOffsets({ groupId, topics: [...tables, topic] });
-  const has = (name: string): boolean =>
-    committed.some(
-      (entry) => entry.topic === name && entry.partitions.some(({ offset }) => Number(offset) >= 0),
-    );
-  if (has(topic) || !tables.some(has)) return;
-  logger.warn(
-    { groupId, topic },
-    `consumer group "${groupId}" has offsets on the table topics and none on ${topic}: if it applied changes under PIPELINE_CONSISTENCY=key, a transaction it applied already will wait for ever for its changes (its partitions stop committing). Fix: run transaction consistency under a new PIPELINE_GROUP_ID. A group that has applied only snapshot reads so far is fine`,
-  );
-}
-
 function createConsumer(kafka: Kafka, config: PipelineConfig): Consumer {
   return kafka.consumer({
     groupId: config.PIPELINE_GROUP_ID,
@@ -395,10 +335,6 @@ const onTarget = <T>(action: () => Promise<T>): Promise<T> =>
   action().catch((error: unknown) => {
     throw PartError.wrap('target', error);
   });
-
-async function matchingTopics(admin: Admin, pattern: RegExp): Promise<string[]> {
-  return (await admin.listTopics()).filter((topic) => pattern.test(topic)).sort();
-}
 
 /** The nth restart's delay: capped exponential backoff with jitter. */
 function restartDelay(failures: number, random = Math.random): number {

@@ -1,11 +1,12 @@
 /**
- * `npm run demo [-- --keep]`: the main job for a new user. Brings the stack up if needed, runs the
+ * `npm run demo [-- --keep] [--consistency transaction]`: the main job for a new user. Brings the stack up if needed, runs the
  * pipeline, and tells the CDC story of one user and one order, step by step, then verifies the
  * target against the source. Exit code 0 only when every change arrived and verification passed.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { StackError } from '../stack/index.js';
 import { runDemo } from '../demo/run-demo.js';
+import type { Consistency } from '../demo/transaction-story.js';
 
 const DEFAULT_STEP_TIMEOUT_S = 30;
 
@@ -27,20 +28,36 @@ const program = new Command('demo')
     positiveSeconds,
     DEFAULT_STEP_TIMEOUT_S,
   )
-  .action(async ({ keep, stepTimeout }: { keep: boolean; stepTimeout: number }) => {
-    const interrupt = new AbortController();
-    // The first Ctrl-C stops the story and cleans up (pipeline, stack); a second one leaves at once.
-    process.once('SIGINT', () => {
-      console.log('\nInterrupted: cleaning up (Ctrl-C again to leave at once)…');
-      interrupt.abort();
-      process.once('SIGINT', () => process.exit(130));
-    });
-    process.exitCode = await runDemo(
-      { keep, stepTimeoutMs: stepTimeout * 1000 },
-      (line) => console.log(line),
-      interrupt.signal,
-    );
-  });
+  .addOption(
+    new Option(
+      '--consistency <mode>',
+      'PIPELINE_CONSISTENCY for the pipeline; transaction keeps the deferred foreign key orders → users in the target and shows a two-table transaction applied whole',
+    ).choices(['key', 'transaction']),
+  )
+  .action(
+    async ({
+      keep,
+      stepTimeout,
+      consistency,
+    }: {
+      keep: boolean;
+      stepTimeout: number;
+      consistency?: Consistency;
+    }) => {
+      const interrupt = new AbortController();
+      // The first Ctrl-C stops the story and cleans up (pipeline, stack); a second one leaves at once.
+      process.once('SIGINT', () => {
+        console.log('\nInterrupted: cleaning up (Ctrl-C again to leave at once)…');
+        interrupt.abort();
+        process.once('SIGINT', () => process.exit(130));
+      });
+      process.exitCode = await runDemo(
+        { keep, stepTimeoutMs: stepTimeout * 1000, ...(consistency ? { consistency } : {}) },
+        (line) => console.log(line),
+        interrupt.signal,
+      );
+    },
+  );
 
 program
   .parseAsync()

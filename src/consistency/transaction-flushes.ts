@@ -10,12 +10,25 @@
  * acknowledged only when its transaction is applied, so every partition's commit (and its
  * position in the target) stops at the start of the oldest transaction not wholly applied.
  */
-import { concatMap, filter, finalize, from, map, merge, type Observable, share, Subject } from 'rxjs';
+import {
+  concatMap,
+  EMPTY,
+  filter,
+  finalize,
+  from,
+  map,
+  merge,
+  type Observable,
+  share,
+  Subject,
+  takeUntil,
+} from 'rxjs';
 import { batch } from '../operators/batch.js';
 import { concatBatches } from '../operators/concatBatches.js';
 import {
   assembleTransactions,
   type AssemblyReset,
+  type TopicListing,
   type TransactionUnit,
 } from '../operators/assembleTransactions.js';
 import { acknowledgeDropped, deadLetterFailures, type DeadLetterSinkPort } from '../streams/acknowledge.js';
@@ -39,6 +52,14 @@ export interface TransactionConsistency {
   readonly reads: (collection: string) => boolean;
   /** Partitions per subscribed topic: an assignment with fewer is refused (one consumer must see all). */
   readonly partitions?: Readonly<Record<string, number>>;
+  /**
+   * The table topics, listed again and again, each listing fetched after the one before reached the
+   * assembler: a transaction stops waiting for a table whose topic was deleted (see TopicListing).
+   * Without them a transaction captured before its table's topic was deleted waits for ever.
+   */
+  readonly listings?: Observable<TopicListing>;
+  /** Told when a transaction stops waiting for tables whose topics were deleted. */
+  readonly onTopicsGone?: (id: string, collections: readonly string[]) => void;
 }
 
 type FlushReport<R> = (
@@ -94,12 +115,15 @@ export function transactionFlushes<R>(parts: TransactionFlushesParts<R>): Observ
     const tally = tallyOf(failure);
     if (tally !== undefined) tallies.next(tally);
   }).pipe(fresh((change) => handled?.(change.origin, change) === true));
+  const ended = new Subject<void>();
   const main = merge(markers, changes).pipe(
     finalize(() => {
       tallies.complete();
       resets.complete();
+      ended.next();
     }),
   );
+  const listings = (config.listings ?? EMPTY).pipe(takeUntil(ended));
 
   const flushGroup = async (units: readonly TransactionUnit[]): Promise<R> => {
     const [first] = units;
@@ -123,10 +147,11 @@ export function transactionFlushes<R>(parts: TransactionFlushesParts<R>): Observ
     return report;
   };
 
-  return merge(main, tallies, resets).pipe(
+  return merge(main, tallies, resets, listings).pipe(
     assembleTransactions({
       maxChanges: config.maxChanges,
       reads: config.reads,
+      ...(config.onTopicsGone === undefined ? {} : { onTopicsGone: config.onTopicsGone }),
       key: postgresTransactionKey,
       onHolding: (count) => {
         held.assembling = count;

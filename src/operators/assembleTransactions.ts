@@ -7,7 +7,21 @@ export interface AssemblyReset {
   readonly kind: 'reset';
 }
 
-export type AssemblyInput = RoutedChange | TransactionMarker | TransactionTally | AssemblyReset;
+/**
+ * The table topics that exist now, from a listing fetched after the previous listing reached the
+ * assembler. A transaction's END names every table it changed, and Debezium's topics are created
+ * before their first change is sent, so a table whose topic is missing from a listing fetched after
+ * the END was read had its topic deleted (remove-table): its changes are gone and are not waited
+ * for. The second listing after an END is the first one surely fetched after it.
+ */
+export interface TopicListing {
+  readonly kind: 'listing';
+  /** Whether a data collection's (`schema.table`) topic exists. */
+  readonly hasTopic: (collection: string) => boolean;
+}
+
+export type AssemblyInput =
+  RoutedChange | TransactionMarker | TransactionTally | AssemblyReset | TopicListing;
 
 /**
  * What to apply in one go, in order:
@@ -38,6 +52,8 @@ export interface AssembleTransactionsConfig {
   readonly key?: (id: string) => string;
   /** Told how many records wait here whenever it changes (backpressure leaves them out: see pipeline.ts). */
   readonly onHolding?: (records: number) => void;
+  /** Told when a transaction stops waiting for tables whose topics a listing found deleted. */
+  readonly onTopicsGone?: (id: string, collections: readonly string[]) => void;
 }
 
 /** Transactions applied lately, to drop a late copy of their changes (Debezium re-sends after a restart). */
@@ -49,6 +65,10 @@ interface Open {
   readonly markers: KafkaOrigin[];
   readonly applied: KafkaOrigin[];
   expected: ReadonlyMap<string, number> | undefined;
+  /** How many topic listings had arrived when the END did. */
+  listingsAtEnd: number;
+  /** Tables of `expected` whose topics were deleted after the END: not waited for. */
+  readonly gone: Set<string>;
   /** The total order the next piece starts at. */
   nextOrder: number;
   /** Untracked changes that came after this transaction's changes on their partition. */
@@ -81,6 +101,7 @@ export function assembleTransactions({
   reads = () => true,
   key = (id) => id,
   onHolding,
+  onTopicsGone,
 }: AssembleTransactionsConfig = {}): OperatorFunction<AssemblyInput, TransactionUnit> {
   if (!(Number.isInteger(maxChanges) && maxChanges >= 0))
     throw new RangeError(
@@ -94,6 +115,7 @@ export function assembleTransactions({
       const lastOnPartition = new Map<string, string>();
       const applied = new Set<string>();
       let holding = 0;
+      let listings = 0;
 
       const hold = (delta: number): void => {
         holding += delta;
@@ -108,6 +130,8 @@ export function assembleTransactions({
             markers: [],
             applied: [],
             expected: undefined,
+            listingsAtEnd: 0,
+            gone: new Set(),
             nextOrder: 1,
             followers: [],
           };
@@ -119,11 +143,26 @@ export function assembleTransactions({
         applied.add(id);
         if (applied.size > REMEMBERED_IDS) applied.delete(applied.values().next().value!);
       };
+      const waitsFor = (txn: Open, collection: string): boolean =>
+        reads(collection) && !txn.gone.has(collection);
       const complete = (txn: Open): boolean =>
         txn.expected !== undefined &&
         [...txn.expected].every(
-          ([collection, count]) => !reads(collection) || (txn.delivered.get(collection) ?? 0) >= count,
+          ([collection, count]) =>
+            !waitsFor(txn, collection) || (txn.delivered.get(collection) ?? 0) >= count,
         );
+      /** Deleted topics, once surely after a transaction's END: once gone, a topic never brings its changes. */
+      const takeListing = (listing: TopicListing): void => {
+        listings += 1;
+        for (const [id, txn] of open) {
+          if (txn.expected === undefined || listings < txn.listingsAtEnd + 2) continue;
+          const gone = [...txn.expected.keys()].filter(
+            (collection) => waitsFor(txn, collection) && !listing.hasTopic(collection),
+          );
+          for (const collection of gone) txn.gone.add(collection);
+          if (gone.length > 0) onTopicsGone?.(id, gone);
+        }
+      };
 
       /**
        * A piece of the oldest transaction: the changes that continue it in source order (total order
@@ -143,7 +182,7 @@ export function assembleTransactions({
         }
         if (length < maxChanges) {
           const unread = [...(txn.expected ?? [])].some(
-            ([collection, count]) => count > 0 && !reads(collection),
+            ([collection, count]) => count > 0 && !waitsFor(txn, collection),
           );
           if (!unread) return;
           length = maxChanges;
@@ -201,6 +240,7 @@ export function assembleTransactions({
           hold(-holding);
           return;
         }
+        if (input.kind === 'listing') return takeListing(input);
         if (input.kind === 'tally') {
           if (applied.has(key(input.id))) return;
           const txn = openOf(key(input.id));
@@ -235,7 +275,10 @@ export function assembleTransactions({
         txn.markers.push(input.origin);
         hold(1);
         if (!known) order.push(id);
-        if (input.kind === 'end') txn.expected = input.counts;
+        if (input.kind === 'end') {
+          txn.expected = input.counts;
+          txn.listingsAtEnd = listings;
+        }
       };
 
       return source.subscribe({

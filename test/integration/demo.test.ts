@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCli, shown } from './support/cli.js';
+import { target } from './support/stack.js';
 
 const DEMO_TIMEOUT_MS = 240_000;
 
@@ -63,6 +64,36 @@ describe('npm run demo', () => {
       const status = await runCli('stack', ['status']);
       expect(status.code, shown(status)).toBe(0);
       expect(status.stdout).toMatch(/^connector\s+running\b/m);
+    },
+    DEMO_TIMEOUT_MS + 30_000,
+  );
+
+  it(
+    'with --consistency transaction keeps the deferred foreign key in the target, shows a two-table transaction applied whole, and drops the key again',
+    async () => {
+      const run = await runCli('demo', ['--keep', '--consistency', 'transaction'], {
+        timeoutMs: DEMO_TIMEOUT_MS,
+      });
+      expect(run.code, shown(run)).toBe(0);
+      const out = run.stdout;
+      expect(out).toMatch(/FOREIGN KEY \(user_id\) REFERENCES users \(id\) DEFERRABLE INITIALLY DEFERRED/);
+      expect(out).toContain('steps:        6 of 6 arrived');
+      expect(out).toMatch(
+        /^ {2}source SQL {3}BEGIN; INSERT INTO users … \(id \d+\); INSERT INTO orders … \(id \d+\); COMMIT$/m,
+      );
+      // Both rows with one synced_at: one target transaction.
+      const [users, orders] = [/^.*users {2}synced_at (.+)$/m, /^.*orders synced_at (.+)$/m].map(
+        (pattern) => out.match(pattern)?.[1],
+      );
+      expect(users).toBeDefined();
+      expect(orders).toBe(users);
+      expect(out).toContain('✓ one synced_at: both rows came in one target transaction');
+      expect(out).toContain('verification: passed: source and target identical');
+      expect(out).toContain('✓ Demo passed');
+      const left = await target((db) =>
+        db.query(`SELECT 1 FROM pg_constraint WHERE conname = 'orders_user_id_deferred_fk'`),
+      );
+      expect(left.rowCount).toBe(0);
     },
     DEMO_TIMEOUT_MS + 30_000,
   );

@@ -179,6 +179,47 @@ describe('assembleTransactions', () => {
     });
   });
 
+  it('stops waiting for a table whose topic is missing from the second topic listing after the END', () => {
+    testScheduler.run(({ hot, expectObservable }) => {
+      const withoutGone: AssemblyInput = {
+        kind: 'listing',
+        hasTopic: (collection) => collection !== 'public.gone',
+      };
+      const values: Record<string, AssemblyInput> = {
+        b: begin('5:1'),
+        u: change('users', '5:1', 1),
+        e: end('5:2', { 'public.users': 1, 'public.gone': 2 }),
+        l: withoutGone,
+      };
+      const gone: [string, readonly string[]][] = [];
+      const onTopicsGone = (id: string, collections: readonly string[]) => gone.push([id, collections]);
+      // A listing before the END says nothing about it, nor does the first after it (it may have
+      // been fetched before the END was read): the second after it is the first surely fetched later.
+      const source = hot('-b-l-u-e-l-l-|', values);
+      expectObservable(source.pipe(assemble({ onTopicsGone }), map(shape))).toBe('-----------x-|', {
+        x: { kind: 'transaction', id: '5', changes: ['users#1'], acknowledged: 3 },
+      });
+      testScheduler.flush();
+      expect(gone).toEqual([['5', ['public.gone']]]);
+    });
+  });
+
+  it('keeps waiting for a table while its topic is listed, and for changes of tables it reads', () => {
+    testScheduler.run(({ hot, expectObservable }) => {
+      const values: Record<string, AssemblyInput> = {
+        b: begin('5:1'),
+        u: change('users', '5:1', 1),
+        e: end('5:2', { 'public.users': 1, 'public.orders': 1 }),
+        k: { kind: 'listing', hasTopic: () => true },
+        o: change('orders', '5:1', 2, 1),
+      };
+      const source = hot('-b-u-e-k-k-k-o-|', values);
+      expectObservable(source.pipe(assemble(), map(shape))).toBe('-------------x-|', {
+        x: { kind: 'transaction', id: '5', changes: ['users#1', 'orders#2'], acknowledged: 4 },
+      });
+    });
+  });
+
   it('forgets what it holds on a reset, and drops a late copy of an applied transaction', () => {
     testScheduler.run(({ hot, expectObservable }) => {
       const values: Record<string, AssemblyInput> = {

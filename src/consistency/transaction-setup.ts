@@ -1,0 +1,93 @@
+/**
+ * The service's set-up for PIPELINE_CONSISTENCY=transaction: the transaction topic, a warning for a
+ * group that applied under key consistency, and the topic listings the assembler needs to stop
+ * waiting for tables whose topics were deleted.
+ */
+import type { Admin } from 'kafkajs';
+import { defer, map, type Observable, repeat, retry } from 'rxjs';
+import type { PipelineConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { TopicListing } from '../operators/assembleTransactions.js';
+import { matchingTopics } from '../streams/matching-topics.js';
+import type { TransactionConsistency } from './transaction-flushes.js';
+import { transactionTopic } from './transaction-marker.js';
+
+/**
+ * PIPELINE_CONSISTENCY=transaction: the transaction topic besides the table topics (created when
+ * missing, with one partition as Debezium's is, so that the consumer reads it from its first
+ * transaction on), and the partition count of each, for refusing a partial assignment.
+ */
+export async function transactionConsistency(
+  admin: Admin,
+  config: PipelineConfig,
+  tables: readonly string[],
+  logger: Logger,
+  refreshMs: number,
+): Promise<TransactionConsistency> {
+  const topic = transactionTopic(config.PIPELINE_TOPIC_PREFIX);
+  if (!(await admin.listTopics()).includes(topic)) {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+    logger.info(
+      { topic },
+      'transaction topic created (the connector writes it with provide.transaction.metadata=true)',
+    );
+  }
+  await warnOfKeyGroup(admin, config.PIPELINE_GROUP_ID, tables, topic, logger);
+  const { topics } = await admin.fetchTopicMetadata({ topics: [...tables, topic] });
+  const pattern = config.PIPELINE_TOPIC_PATTERN;
+  return {
+    topic,
+    maxChanges: config.PIPELINE_TRANSACTION_MAX_CHANGES,
+    reads: (collection) => pattern.test(`${config.PIPELINE_TOPIC_PREFIX}.${collection}`),
+    partitions: Object.fromEntries(topics.map(({ name, partitions }) => [name, partitions.length])),
+    listings: topicListings(admin, config, refreshMs),
+    onTopicsGone: (id, collections) =>
+      logger.warn(
+        { transaction: id, tables: collections },
+        'transaction no longer waits for tables whose topics were deleted after it was captured (remove-table): it applies without their changes, which are gone',
+      ),
+  };
+}
+
+/**
+ * The table topics, listed one listing after another (each fetched once the one before was told,
+ * as TopicListing needs) every `refreshMs`; a broker away only delays the next one.
+ */
+function topicListings(admin: Admin, config: PipelineConfig, refreshMs: number): Observable<TopicListing> {
+  return defer(() => matchingTopics(admin, config.PIPELINE_TOPIC_PATTERN)).pipe(
+    map((names): TopicListing => {
+      const listed = new Set(names);
+      return {
+        kind: 'listing',
+        hasTopic: (collection) => listed.has(`${config.PIPELINE_TOPIC_PREFIX}.${collection}`),
+      };
+    }),
+    retry({ delay: refreshMs }),
+    repeat({ delay: refreshMs }),
+  );
+}
+
+/**
+ * A group that applied its table topics under key consistency has no offset on the transaction
+ * topic, which it then reads from its beginning (a known group reads a new topic whole): a
+ * transaction whose changes it applied already would wait for them for ever. Only a warning: a
+ * group that has applied nothing but snapshot reads so far looks the same, and is fine.
+ */
+async function warnOfKeyGroup(
+  admin: Admin,
+  groupId: string,
+  tables: readonly string[],
+  topic: string,
+  logger: Logger,
+): Promise<void> {
+  const committed = await admin.fetchOffsets({ groupId, topics: [...tables, topic] });
+  const has = (name: string): boolean =>
+    committed.some(
+      (entry) => entry.topic === name && entry.partitions.some(({ offset }) => Number(offset) >= 0),
+    );
+  if (has(topic) || !tables.some(has)) return;
+  logger.warn(
+    { groupId, topic },
+    `consumer group "${groupId}" has offsets on the table topics and none on ${topic}: if it applied changes under PIPELINE_CONSISTENCY=key, a transaction it applied already will wait for ever for its changes (its partitions stop committing). Fix: run transaction consistency under a new PIPELINE_GROUP_ID. A group that has applied only snapshot reads so far is fine`,
+  );
+}
