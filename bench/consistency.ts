@@ -22,9 +22,15 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { PROJECT_ROOT, stackPaths } from '../infra/stack/config.js';
-import { readConnectorFile } from '../infra/stack/connect.js';
 import { stackDown, stackUp } from '../infra/stack/index.js';
-import { connectorStatus, connectRequest, failureOf, isRunning } from '../src/tools/connect-rest.js';
+import {
+  registerBenchConnector,
+  removeBenchConnector,
+  waitSlotActive,
+  type BenchConnector,
+} from './connector.js';
+import { paced } from './paced.js';
+import { percentileCell } from './percentiles.js';
 import { fmt } from './report.js';
 
 const STACK_ENV: Readonly<Record<string, string>> = {
@@ -41,14 +47,10 @@ type Mode = (typeof MODES)[number];
 const PREFIX = 'consistency';
 const USERS = 'bench_users';
 const ORDERS = 'bench_orders';
-// A fresh name each run: Connect keeps a source connector's offsets by its name.
-const CONNECTOR = `bench-consistency-source-${Date.now()}`;
-const SLOT = 'bench_consistency_slot';
 const USERS_PER_TRANSACTION = Number(process.env.BENCH_CONSISTENCY_USERS ?? 2);
 /** Changes per source transaction: the users and their orders. */
 const CHANGES_PER_TRANSACTION = 2 * USERS_PER_TRANSACTION;
 const WRITERS = 4;
-const TICK_MS = 10;
 const SETTLE_TIMEOUT_MS = 90_000;
 const RATES = (process.env.BENCH_CONSISTENCY_RATES ?? '1000,2000').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_CONSISTENCY_SECONDS ?? 20);
@@ -71,41 +73,23 @@ CREATE OR REPLACE FUNCTION bench_applied() RETURNS trigger LANGUAGE plpgsql AS
 CREATE TRIGGER applied BEFORE INSERT OR UPDATE ON ${USERS} FOR EACH ROW EXECUTE FUNCTION bench_applied();
 CREATE TRIGGER applied BEFORE INSERT OR UPDATE ON ${ORDERS} FOR EACH ROW EXECUTE FUNCTION bench_applied();`;
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 function useStack(): void {
   for (const [name, value] of Object.entries(STACK_ENV)) process.env[name] = value;
   for (const name of ['SOURCE_DATABASE_URL', 'TARGET_DATABASE_URL', 'KAFKA_BROKERS', 'CONNECT_URL'])
     delete process.env[name];
 }
 
-async function registerSource(connectUrl: string, sourcePort: number): Promise<void> {
-  const { config } = readConnectorFile();
-  const { status, json } = await connectRequest('PUT', `${connectUrl}/connectors/${CONNECTOR}/config`, {
-    ...config,
-    'database.hostname': '127.0.0.1',
-    'database.port': String(sourcePort),
-    'topic.prefix': PREFIX,
-    'slot.name': SLOT,
-    'publication.name': 'bench_consistency_publication',
-    'table.include.list': `public.${USERS},public.${ORDERS}`,
-    'snapshot.mode': 'no_data',
-    'provide.transaction.metadata': 'true',
-  });
-  if (status !== 200 && status !== 201)
-    throw new Error(`Connect refused ${CONNECTOR}: ${JSON.stringify(json)}`);
-  for (let i = 0; i < 600; i += 1) {
-    const state = await connectorStatus(connectUrl, CONNECTOR);
-    const failure = state && failureOf(state);
-    if (failure) throw new Error(`${CONNECTOR} failed: ${failure.split('\n')[0]}`);
-    if (state && isRunning(state)) return;
-    await sleep(100);
-  }
-  throw new Error(`${CONNECTOR} did not start`);
-}
+/** The bench's own connector, with the transaction metadata the shipped connector file sets. */
+const benchConnector = (sourcePort: number): BenchConnector => ({
+  // A fresh name each run: Connect keeps a source connector's offsets by its name.
+  name: `bench-consistency-source-${Date.now()}`,
+  sourcePort,
+  prefix: PREFIX,
+  slot: 'bench_consistency_slot',
+  publication: 'bench_consistency_publication',
+  tables: [`public.${USERS}`, `public.${ORDERS}`],
+  extra: { 'provide.transaction.metadata': 'true' },
+});
 
 /**
  * `rate` changes a second for `seconds`: transactions of USERS_PER_TRANSACTION users and their
@@ -118,40 +102,24 @@ async function load(
   rate: number,
   seconds: number,
 ): Promise<{ committed: Map<number, number>; nextId: number }> {
-  const perSecond = rate / CHANGES_PER_TRANSACTION;
-  const transactions = Math.round(perSecond * seconds);
   const committed = new Map<number, number>();
-  const started = performance.now();
-  let sent = 0;
   let nextId = firstId;
-  const busy = new Set<Promise<void>>();
-  let failure: unknown;
-  while (sent < transactions) {
-    if (failure !== undefined) throw failure;
-    const due = Math.min(transactions, Math.floor(((performance.now() - started) / 1000) * perSecond));
-    for (; sent < due; sent += 1) {
+  await paced(
+    {
+      transactions: Math.round((rate / CHANGES_PER_TRANSACTION) * seconds),
+      perSecond: rate / CHANGES_PER_TRANSACTION,
+    },
+    async (index) => {
       const ids = Array.from({ length: USERS_PER_TRANSACTION }, () => nextId++);
-      const done = writers[sent % writers.length]!.query(
+      await writers[index % writers.length]!.query(
         `WITH u AS (INSERT INTO ${USERS} SELECT id, 'user ' || id FROM unnest($1::bigint[]) AS id RETURNING id)
          INSERT INTO ${ORDERS} SELECT id, id, 1 FROM u`,
         [ids],
-      )
-        .then(
-          () => {
-            const at = Date.now();
-            for (const id of ids) committed.set(id, at);
-          },
-          (error: unknown) => {
-            failure ??= error;
-          },
-        )
-        .finally(() => busy.delete(done));
-      busy.add(done);
-    }
-    await sleep(TICK_MS);
-  }
-  await Promise.all(busy);
-  if (failure !== undefined) throw failure;
+      );
+      const at = Date.now();
+      for (const id of ids) committed.set(id, at);
+    },
+  );
   return { committed, nextId };
 }
 
@@ -192,7 +160,6 @@ async function measure(
     lastApplied = Math.max(lastApplied, applied);
     if (at !== undefined) latency.push(applied - at);
   }
-  latency.sort((a, b) => a - b);
   const firstCommit = Math.min(...committed.values());
   return {
     mode,
@@ -263,8 +230,6 @@ async function stop(child: ReturnType<typeof spawn>): Promise<void> {
 }
 
 function printTable(results: readonly Measured[]): void {
-  const cell = (values: readonly number[]): string =>
-    [50, 90, 99].map((p) => Math.round(percentile(values, p))).join(' / ');
   const header = [
     'consistency',
     'offered changes/s',
@@ -277,7 +242,7 @@ function printTable(results: readonly Measured[]): void {
     fmt(r.rate),
     `${fmt(r.seen)} of ${fmt(r.expected)}`,
     fmt(Math.round(r.appliedPerSecond)),
-    cell(r.latency),
+    percentileCell(r.latency),
   ]);
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
@@ -306,19 +271,15 @@ async function main(): Promise<void> {
   );
   await Promise.all([source, target, ...writers].map((client) => client.connect()));
   const results: Measured[] = [];
+  const connector = benchConnector(Number(new URL(urls.SOURCE_DATABASE_URL).port));
   let child: ReturnType<typeof spawn> | undefined;
   try {
     await source.query(`DROP TABLE IF EXISTS ${ORDERS}, ${USERS}`);
     for (const statement of SOURCE_DDL) await source.query(statement);
     await target.query(`DROP TABLE IF EXISTS ${ORDERS}, ${USERS}`);
     await target.query(TARGET_DDL);
-    await registerSource(urls.CONNECT_URL, Number(new URL(urls.SOURCE_DATABASE_URL).port));
-    // RUNNING comes before the slot is active; rows written before would never be streamed.
-    while (
-      (await source.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active`, [SLOT]))
-        .rowCount === 0
-    )
-      await sleep(100);
+    await registerBenchConnector(urls.CONNECT_URL, connector);
+    await waitSlotActive(source, connector.slot);
     let nextId = 1;
     let sentinel = 0;
     // Modes take turns at each rate, each with a fresh service warmed up first, so that neither
@@ -348,19 +309,7 @@ async function main(): Promise<void> {
     printTable(results);
   } finally {
     if (child) await stop(child);
-    await connectRequest('DELETE', `${urls.CONNECT_URL}/connectors/${CONNECTOR}`).catch(() => undefined);
-    for (let i = 0; i < 50; i += 1) {
-      const { rows } = await source.query<{ active: boolean }>(
-        'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
-        [SLOT],
-      );
-      if (rows.length === 0) break;
-      if (!rows[0]!.active) {
-        await source.query('SELECT pg_drop_replication_slot($1)', [SLOT]);
-        break;
-      }
-      await sleep(200);
-    }
+    await removeBenchConnector(urls.CONNECT_URL, source, connector);
     await Promise.all([source, target, ...writers].map((client) => client.end()));
     if (process.env.BENCH_KEEP_STACK !== '1') {
       useStack();
