@@ -17,8 +17,6 @@ export interface RowOptions extends ConvertOptions {
   readonly refuseNullNames: boolean;
 }
 
-type Column = readonly [string, ColumnValue];
-
 /** One column: the placeholder first (any type can carry it), then the schema's conversion. */
 function column(
   path: string,
@@ -69,10 +67,10 @@ function structFields(
  * is converted by its own schema, in schema order (a field missing from the payload is null), and
  * a payload column the schema does not know is a mismatch. Without one (schemas.enable=false),
  * values are converted by their JSON type alone. `path` names the struct in reasons (`after`, `key`).
- * Object.fromEntries makes own properties even of names like `__proto__`.
+ * Every name becomes an own property, `__proto__` too (setColumn).
  *
  * This runs for every column of every change, so it is a plain loop that stops at the first Left
- * rather than a chain of Either combinators.
+ * rather than a chain of Either combinators, and it fills the row in place.
  */
 export function convertRow(
   schema: ConnectSchema | undefined,
@@ -80,14 +78,14 @@ export function convertRow(
   path: string,
   options: RowOptions,
 ): E.Either<string, Row> {
-  const columns: Column[] = [];
+  const row: Record<string, ColumnValue> = {};
   if (schema === undefined) {
     for (const name of Object.keys(payload)) {
       const value = column(path, name, undefined, payload[name] ?? null, options);
       if (E.isLeft(value)) return value;
-      columns.push([name, value.right]);
+      setColumn(row, name, value.right);
     }
-    return E.right(Object.fromEntries(columns));
+    return E.right(row);
   }
   const fields = structFields(schema, path);
   if (E.isLeft(fields)) return fields;
@@ -98,7 +96,17 @@ export function convertRow(
     const raw = Object.hasOwn(payload, name) ? (payload[name] ?? null) : null;
     const value = column(path, name, field, raw, options);
     if (E.isLeft(value)) return value;
-    columns.push([name, value.right]);
+    setColumn(row, name, value.right);
   }
-  return E.right(Object.fromEntries(columns));
+  return E.right(row);
+}
+
+/**
+ * Sets a column as an own data property, as Object.fromEntries would: a plain assignment to
+ * `__proto__` would set the row's prototype instead.
+ */
+function setColumn(row: Record<string, ColumnValue>, name: string, value: ColumnValue): void {
+  if (name === '__proto__')
+    Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
+  else row[name] = value;
 }

@@ -161,14 +161,21 @@ function mapText(schema: ConnectSchema, value: Json): TextResult {
   return E.right(hstoreLiteral(entries as Array<[string, string | null]>));
 }
 
+/** Whether a safe integer fits in `bits` signed bits (every safe integer fits in 54 or more). */
+const fitsInBits = (value: number, bits: number): boolean =>
+  bits > SAFE_INTEGER_BITS || (value >= -(2 ** (bits - 1)) && value < 2 ** (bits - 1));
+const SAFE_INTEGER_BITS = 53;
+
 /** The text of a value of a Connect primitive or container type (no logical type applies). */
 function primitiveText(schema: ConnectSchema, value: Json, options: ConvertOptions): TextResult {
   const bits = INT_BITS[schema.type];
   if (bits !== undefined) {
-    return pipe(
-      signedInteger(value, bits),
-      E.bimap((expected) => mismatch(schema, expected, value), String),
-    );
+    // Int columns are in every row: a safe integer in range is written as it is, without the
+    // BigInt that signedInteger makes (String gives the same digits for a safe integer, -0 as 0).
+    if (typeof value === 'number' && Number.isSafeInteger(value) && fitsInBits(value, bits))
+      return E.right(String(value));
+    const integer = signedInteger(value, bits);
+    return E.isLeft(integer) ? E.left(mismatch(schema, integer.left, value)) : E.right(String(integer.right));
   }
   switch (schema.type) {
     case 'float':

@@ -137,12 +137,12 @@ function transactionRef({ transaction }: ChangeEnvelope): TransactionRef | null 
 /** The value of a non-tombstone record → a change or a skip; Left is the reason. */
 function decodeValue(
   record: KafkaRecord,
+  origin: KafkaOrigin,
   value: Buffer,
   options: RowOptionSet,
   schemas: SchemaCache,
   allBeforeImages: boolean,
 ): E.Either<string, Decoded> {
-  const origin = originOf(record);
   const parsed = parseWrapped(value, schemas);
   if (E.isLeft(parsed)) return E.left(notJson('value', parsed.left));
   const { schema, payload } = parsed.right;
@@ -221,21 +221,16 @@ export function recordDecoder(options: DecodeOptions = {}): RecordDecoder {
     const origin = originOf(record);
     const { value } = record;
     if (value === null) return E.right({ kind: 'skipped', reason: 'tombstone', origin });
-    const failure = (reason: string, detail: string | null = null): Failure => ({
-      kind: 'failure',
-      stage: 'decode',
-      reason,
-      detail,
-      origin,
-      record: { key: record.key, value },
-    });
     try {
-      const decoded = decodeValue(record, value, rowOptions, schemas, allBeforeImages);
-      return E.isLeft(decoded) ? E.left(failure(decoded.left)) : decoded;
+      const decoded = decodeValue(record, origin, value, rowOptions, schemas, allBeforeImages);
+      return E.isLeft(decoded) ? E.left(decodeFailure(record, origin, value, decoded.left)) : decoded;
     } catch (error) {
       // The exception's text may quote the record: it goes to the stored detail, not the reason.
       return E.left(
-        failure(
+        decodeFailure(
+          record,
+          origin,
+          value,
           'unexpected error while decoding (the dead letter holds its message)',
           error instanceof Error ? error.message : String(error),
         ),
@@ -243,6 +238,22 @@ export function recordDecoder(options: DecodeOptions = {}): RecordDecoder {
     }
   };
 }
+
+/** A record that is not a well-formed change event, with its raw key and value for the dead letter. */
+const decodeFailure = (
+  record: KafkaRecord,
+  origin: KafkaOrigin,
+  value: Buffer,
+  reason: string,
+  detail: string | null = null,
+): Failure => ({
+  kind: 'failure',
+  stage: 'decode',
+  reason,
+  detail,
+  origin,
+  record: { key: record.key, value },
+});
 
 /** Decodes one Kafka record (see recordDecoder); for use outside RxJS. */
 export const decodeRecord = (record: KafkaRecord, options: DecodeOptions = {}): E.Either<Failure, Decoded> =>

@@ -35,6 +35,16 @@ export const createSchemaCache = (): SchemaCache => ({ byLength: new Map(), size
 const hasAt = (message: Buffer, part: Buffer, at: number): boolean =>
   message.length >= at + part.length && message.compare(part, 0, part.length, at, at + part.length) === 0;
 
+/**
+ * hasAt for a few bytes: a loop in JavaScript, where the call into Buffer.compare costs more than
+ * comparing them (this runs a few times for every key and value).
+ */
+function hasShortAt(message: Buffer, part: Buffer, at: number): boolean {
+  if (message.length < at + part.length) return false;
+  for (let i = 0; i < part.length; i++) if (message[at + i] !== part[i]) return false;
+  return true;
+}
+
 /** A cached schema the message starts with: where its schema ends, and the decoded schema. */
 function knownSchema(
   cache: SchemaCache,
@@ -42,9 +52,10 @@ function knownSchema(
 ): { boundary: number; schema: ConnectSchema | null } | undefined {
   for (const [length, entries] of cache.byLength) {
     const boundary = SCHEMA_PREFIX.length + length - 1;
-    if (!hasAt(message, PAYLOAD_BOUNDARY, boundary)) continue;
-    const hit = entries.find((entry) => hasAt(message, entry.bytes, SCHEMA_PREFIX.length));
-    if (hit) return { boundary, schema: hit.schema };
+    if (!hasShortAt(message, PAYLOAD_BOUNDARY, boundary)) continue;
+    for (const entry of entries) {
+      if (hasAt(message, entry.bytes, SCHEMA_PREFIX.length)) return { boundary, schema: entry.schema };
+    }
   }
   return undefined;
 }
@@ -89,7 +100,7 @@ export function withoutPreciseTimes(payload: string): string {
 }
 
 export function parseWrapped(message: Buffer, cache: SchemaCache): E.Either<string, Unwrapped> {
-  if (hasAt(message, SCHEMA_PREFIX, 0) && message[message.length - 1] === CLOSING_BRACE) {
+  if (hasShortAt(message, SCHEMA_PREFIX, 0) && message[message.length - 1] === CLOSING_BRACE) {
     let found = knownSchema(cache, message);
     if (found === undefined) {
       const boundary = message.indexOf(PAYLOAD_BOUNDARY);

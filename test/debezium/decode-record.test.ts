@@ -161,6 +161,15 @@ describe('decodeRecord: schema-less messages (schemas.enable=false)', () => {
     });
   });
 
+  it('keeps a column named __proto__ as a column, not as the row prototype', () => {
+    // JSON.parse makes __proto__ an own key, as it is in the message.
+    const value = json(payload('c', null, JSON.parse('{"id":1,"__proto__":"p"}')));
+    const after = change(decodeRecord(record('{"id":1}', value))).after!;
+    expect(Object.getPrototypeOf(after)).toBe(Object.prototype);
+    expect(Object.keys(after)).toEqual(['id', '__proto__']);
+    expect(Object.getOwnPropertyDescriptor(after, '__proto__')?.value).toBe('p');
+  });
+
   it('still recognises the placeholder', () => {
     const value = json(payload('u', null, { id: 1, bio: '__debezium_unavailable_value' }));
     expect(change(decodeRecord(record('{"id":1}', value))).after).toEqual({ id: '1', bio: UNAVAILABLE });

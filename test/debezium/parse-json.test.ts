@@ -126,9 +126,17 @@ describe('needsLosslessParse on exponents and number-like runs', () => {
     expect(parsed('[1e400]')).toEqual([new ExactNumber('1e400')]);
   });
 
-  it('judges runs inside strings as well (the slower path, never a lost digit)', () => {
+  it('skips the contents of strings, whose digits never become a number', () => {
     expect(needsLosslessParse('{"id":"e4eaaaf2-d142-11e1-b3e4-080027620cdd","ts":"2023-01-01"}')).toBe(false);
-    expect(needsLosslessParse('{"s":"12345678901234567"}')).toBe(true);
+    expect(needsLosslessParse('{"s":"12345678901234567"}')).toBe(false);
+    expect(needsLosslessParse('{"s":"e+123"}')).toBe(false);
+    // An escaped quote does not end the string; an escaped backslash before a quote does.
+    expect(needsLosslessParse('{"s":"a\\"12345678901234567\\"","n":1}')).toBe(false);
+    expect(needsLosslessParse('{"s":"a\\\\","n":12345678901234567}')).toBe(true);
+    expect(parsed('{"s":"a\\\\","n":12345678901234567}')).toEqual({
+      s: 'a\\',
+      n: new ExactNumber('12345678901234567'),
+    });
     expect(parsed('{"s":"12345678901234567","n":12345678901234567}')).toEqual({
       s: '12345678901234567',
       n: new ExactNumber('12345678901234567'),
