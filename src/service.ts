@@ -12,6 +12,7 @@
  * consumer keeps its partitions; broker outages end the session (kafkajs gives up on its own).
  */
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
+import './streams/kafkajs-idle-timer.js';
 import { firstValueFrom, ignoreElements, lastValueFrom, merge, Subject, tap } from 'rxjs';
 import type { PipelineConfig } from './config.js';
 import { DEFAULT_RESTART_BACKOFF, KAFKA_CLIENT_RETRY } from './defaults.js';

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import '../../src/streams/kafkajs-idle-timer.js';
 
 /** How often a waiting step looks at what the consumer has received. */
 const POLL_MS = 10;

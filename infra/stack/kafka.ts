@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import '../../src/streams/kafkajs-idle-timer.js';
 import { HOST, KAFKA_HEAP, type Ports, type StackPaths } from './config.js';
 import { jvmArgs, writeProperties } from './jvm.js';
 import { runningPid, startDetached, type ManagedProcess } from './processes.js';

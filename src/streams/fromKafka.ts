@@ -14,6 +14,7 @@
  */
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { Observable } from 'rxjs';
+import './kafkajs-idle-timer.js';
 import { DEFAULT_MAX_IN_FLIGHT } from '../defaults.js';
 import type { KafkaRecord } from '../types.js';
 import type { SeekTo } from '../positions/claimed.js';

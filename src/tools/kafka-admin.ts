@@ -1,5 +1,6 @@
 /** What the inspection tools ask the broker: topics with their partitions and offsets. */
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import '../streams/kafkajs-idle-timer.js';
 import { securityFailure } from '../security/explain.js';
 import { kafkaSecurityFromEnv } from '../security/from-env.js';
 import type { KafkaSecurity } from '../security/kafka.js';

@@ -1,5 +1,6 @@
 /** What integration tests share: the running stack's URLs and clients on it. */
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import '../../../src/streams/kafkajs-idle-timer.js';
 import pg from 'pg';
 import { inject } from 'vitest';
 
