@@ -29,6 +29,7 @@ import {
   assembleTransactions,
   type AssemblyReset,
   type TopicListing,
+  type TransactionStall,
   type TransactionUnit,
 } from '../operators/assembleTransactions.js';
 import { acknowledgeDropped, deadLetterFailures, type DeadLetterSinkPort } from '../streams/acknowledge.js';
@@ -60,6 +61,9 @@ export interface TransactionConsistency {
   readonly listings?: Observable<TopicListing>;
   /** Told when a transaction stops waiting for tables whose topics were deleted. */
   readonly onTopicsGone?: (id: string, collections: readonly string[]) => void;
+  /** Told when the oldest open transaction has held the rest back for `stalledAfterMs` (and again after as long). */
+  readonly onStalled?: (stall: TransactionStall) => void;
+  readonly stalledAfterMs?: number;
 }
 
 type FlushReport<R> = (
@@ -152,6 +156,9 @@ export function transactionFlushes<R>(parts: TransactionFlushesParts<R>): Observ
       maxChanges: config.maxChanges,
       reads: config.reads,
       ...(config.onTopicsGone === undefined ? {} : { onTopicsGone: config.onTopicsGone }),
+      ...(config.onStalled === undefined
+        ? {}
+        : { onStalled: config.onStalled, stalledAfterMs: config.stalledAfterMs ?? 0 }),
       key: postgresTransactionKey,
       onHolding: (count) => {
         held.assembling = count;

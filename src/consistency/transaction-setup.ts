@@ -12,6 +12,9 @@ import { matchingTopics } from '../streams/matching-topics.js';
 import type { TransactionConsistency } from './transaction-flushes.js';
 import { transactionTopic } from './transaction-marker.js';
 
+/** How long the oldest open transaction may hold the rest back before the service warns (and again each time after as long). */
+const STALL_WARNING_MS = 60_000;
+
 /**
  * PIPELINE_CONSISTENCY=transaction: the transaction topic besides the table topics (created when
  * missing, with one partition as Debezium's is, so that the consumer reads it from its first
@@ -45,6 +48,20 @@ export async function transactionConsistency(
       logger.warn(
         { transaction: id, tables: collections },
         'transaction no longer waits for tables whose topics were deleted after it was captured (remove-table): it applies without their changes, which are gone',
+      ),
+    stalledAfterMs: STALL_WARNING_MS,
+    onStalled: ({ id, waitedMs, missing, endRead, holding }) =>
+      logger.warn(
+        {
+          transaction: id,
+          waitedS: Math.round(waitedMs / 1000),
+          missing: Object.fromEntries(missing),
+          endRead,
+          holding,
+        },
+        `source transaction ${id} is incomplete and holds back every later one (${holding} records held, memory grows): ${
+          endRead ? 'it waits for changes its END counted (missing, per table)' : 'its END has not been read'
+        }. Likely causes: this consumer group applied changes under PIPELINE_CONSISTENCY=key (give each mode its own PIPELINE_GROUP_ID), a table's topic deleted and created again, or changes filtered out before Kafka (an SMT); see README "Transaction-consistent apply"`,
       ),
   };
 }

@@ -1,4 +1,4 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { TransactionMarker, TransactionTally } from '../consistency/transaction-marker.js';
 import type { KafkaOrigin, RoutedChange } from '../types.js';
 
@@ -54,6 +54,26 @@ export interface AssembleTransactionsConfig {
   readonly onHolding?: (records: number) => void;
   /** Told when a transaction stops waiting for tables whose topics a listing found deleted. */
   readonly onTopicsGone?: (id: string, collections: readonly string[]) => void;
+  /**
+   * Told when the oldest open transaction has held everything after it back for `stalledAfterMs`
+   * (and again every `stalledAfterMs` while it does): what it still waits for.
+   */
+  readonly onStalled?: (stall: TransactionStall) => void;
+  /** 0 (the default) tells no stalls. */
+  readonly stalledAfterMs?: number;
+  readonly scheduler?: SchedulerLike;
+}
+
+/** The oldest open transaction, waiting: everything after it is held until it completes. */
+export interface TransactionStall {
+  readonly id: string;
+  readonly waitedMs: number;
+  /** Changes still missing per table; empty while its END has not been read. */
+  readonly missing: ReadonlyMap<string, number>;
+  /** Whether its END has been read (before it, how many changes it has is unknown). */
+  readonly endRead: boolean;
+  /** Records held behind and in it. */
+  readonly holding: number;
 }
 
 /** Transactions applied lately, to drop a late copy of their changes (Debezium re-sends after a restart). */
@@ -102,6 +122,9 @@ export function assembleTransactions({
   key = (id) => id,
   onHolding,
   onTopicsGone,
+  onStalled,
+  stalledAfterMs = 0,
+  scheduler = asyncScheduler,
 }: AssembleTransactionsConfig = {}): OperatorFunction<AssemblyInput, TransactionUnit> {
   if (!(Number.isInteger(maxChanges) && maxChanges >= 0))
     throw new RangeError(
@@ -214,6 +237,41 @@ export function assembleTransactions({
           earlier: 0,
         });
 
+      /**
+       * The oldest open transaction, since when it has made no progress (or was last told stalled),
+       * and its progress then: a large one still arriving, or applied in pieces, is not stalled.
+       */
+      let head: { id: string; since: number; progress: number } | undefined;
+      const progressOf = (txn: Open): number =>
+        txn.changes.length + txn.applied.length + (txn.expected === undefined ? 0 : 1);
+      const watchHead = (): void => {
+        // After drain() the first id in commit order is the oldest open transaction, if any.
+        const id = order[0];
+        if (id === head?.id) return;
+        const txn = id === undefined ? undefined : open.get(id);
+        head =
+          id === undefined || txn === undefined
+            ? undefined
+            : { id, since: scheduler.now(), progress: progressOf(txn) };
+      };
+      const tellStall = (): void => {
+        const txn = head && open.get(head.id);
+        if (head === undefined || txn === undefined) return;
+        if (progressOf(txn) !== head.progress) {
+          head = { id: head.id, since: scheduler.now(), progress: progressOf(txn) };
+          return;
+        }
+        const waitedMs = scheduler.now() - head.since;
+        if (waitedMs < stalledAfterMs) return;
+        const missing = new Map<string, number>();
+        for (const [collection, count] of txn.expected ?? []) {
+          const short = count - (txn.delivered.get(collection) ?? 0);
+          if (waitsFor(txn, collection) && short > 0) missing.set(collection, short);
+        }
+        onStalled?.({ id: head.id, waitedMs, missing, endRead: txn.expected !== undefined, holding });
+        head = { ...head, since: scheduler.now() };
+      };
+
       const drain = (): void => {
         while (order.length > 0) {
           const id = order[0]!;
@@ -281,11 +339,19 @@ export function assembleTransactions({
         }
       };
 
-      return source.subscribe({
+      const watch =
+        onStalled !== undefined && stalledAfterMs > 0
+          ? scheduler.schedule(function check() {
+              tellStall();
+              this.schedule(undefined, stalledAfterMs);
+            }, stalledAfterMs)
+          : undefined;
+      const subscription = source.subscribe({
         next: (input) => {
           try {
             take(input);
             drain();
+            watchHead();
           } catch (error) {
             subscriber.error(error);
           }
@@ -293,5 +359,9 @@ export function assembleTransactions({
         error: (error: unknown) => subscriber.error(error),
         complete: () => subscriber.complete(),
       });
+      return () => {
+        watch?.unsubscribe();
+        subscription.unsubscribe();
+      };
     });
 }

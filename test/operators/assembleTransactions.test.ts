@@ -6,6 +6,7 @@ import {
   assembleTransactions,
   type AssembleTransactionsConfig,
   type AssemblyInput,
+  type TransactionStall,
   type TransactionUnit,
 } from '../../src/operators/assembleTransactions.js';
 import type { KafkaOrigin, RoutedChange } from '../../src/types.js';
@@ -217,6 +218,37 @@ describe('assembleTransactions', () => {
       expectObservable(source.pipe(assemble(), map(shape))).toBe('-------------x-|', {
         x: { kind: 'transaction', id: '5', changes: ['users#1', 'orders#2'], acknowledged: 4 },
       });
+    });
+  });
+
+  it('tells when the oldest open transaction holds the rest back, and what it waits for, until it completes', () => {
+    testScheduler.run(({ hot, expectObservable }) => {
+      const values: Record<string, AssemblyInput> = {
+        b: begin('5:1'),
+        u: change('users', '5:1', 1),
+        e: end('5:2', { 'public.users': 1, 'public.orders': 2 }),
+        c: begin('6:1'),
+        v: change('users', '6:1', 1),
+        f: end('6:2', { 'public.users': 1 }),
+        o: change('orders', '5:1', 2, 1),
+        p: change('orders', '5:1', 3, 1),
+      };
+      const stalls: [number, TransactionStall][] = [];
+      const onStalled = (stall: TransactionStall) => stalls.push([testScheduler.now(), stall]);
+      // Checked every 40 ms: at 40 ms transaction 5 has had changes and its END since it became
+      // the oldest (progress), at 80 ms nothing more for 40 ms: told; by 120 ms it is complete.
+      const source = hot('-b-u-e-c-v-f 80ms o-p 5ms |', values);
+      expectObservable(source.pipe(assemble({ stalledAfterMs: 40, onStalled }), map(shape))).toBe(
+        '94ms (xy) 2ms |',
+        {
+          x: { kind: 'transaction', id: '5', changes: ['users#1', 'orders#2', 'orders#3'], acknowledged: 5 },
+          y: { kind: 'transaction', id: '6', changes: ['users#1'], acknowledged: 3 },
+        },
+      );
+      testScheduler.flush();
+      expect(stalls).toEqual([
+        [80, { id: '5', waitedMs: 40, missing: new Map([['public.orders', 2]]), endRead: true, holding: 6 }],
+      ]);
     });
   });
 
