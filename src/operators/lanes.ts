@@ -8,7 +8,7 @@ import {
   type OperatorFunction,
 } from 'rxjs';
 import { DEFAULT_LANES } from '../defaults.js';
-import type { RoutedChange } from '../types.js';
+import type { RoutedChange, TableRef } from '../types.js';
 import { withBarriers } from './withBarriers.js';
 
 /** How `lanes` partitions the stream and what each lane does. */
@@ -74,23 +74,45 @@ export function changeLanes<R>({
  * the key columns sorted, so equal rows give equal strings whatever order the columns came in.
  */
 export function changeKey(change: RoutedChange): string {
-  const known = changeKeys.get(change);
-  if (known !== undefined) return known;
   const { target, key } = change;
   const columns = Object.keys(key);
   if (columns.length > 1) columns.sort();
   // The text JSON.stringify([schema, table, [column, value]…]) gives, built without the arrays
   // (this runs for every change). Its exact form matters: it picks the lane, and the lane offsets
   // kept in the target's positions are read back by later versions.
-  let text = `[${JSON.stringify(target.schema)},${JSON.stringify(target.table)}`;
-  for (const column of columns) text += `,[${JSON.stringify(column)},${JSON.stringify(key[column] ?? null)}]`;
+  let text = tablePrefix(target);
+  for (const column of columns) text += `${columnPrefix(column)}${JSON.stringify(key[column] ?? null)}]`;
   text += ']';
-  changeKeys.set(change, text);
+  // Not remembered per change: lanes and compaction each build it again, which costs less than a
+  // WeakMap entry per change in flight (its ephemeron made every young collection dearer: 2 µs a
+  // change against about 0.4 µs to build a key, measured with 20,000 changes in flight).
   return text;
 }
 
-/** Keys already computed: lanes and compaction both ask for each change's key (a pure memo). */
-const changeKeys = new WeakMap<RoutedChange, string>();
+/** `[<schema JSON>,<table JSON>` of a TableRef (route shares one per topic): a pure memo. */
+function tablePrefix(target: TableRef): string {
+  let prefix = tablePrefixes.get(target);
+  if (prefix === undefined) {
+    prefix = `[${JSON.stringify(target.schema)},${JSON.stringify(target.table)}`;
+    tablePrefixes.set(target, prefix);
+  }
+  return prefix;
+}
+const tablePrefixes = new WeakMap<TableRef, string>();
+
+/** `,[<column JSON>,` of a key column: a pure memo, started again past a bound. */
+function columnPrefix(column: string): string {
+  let prefix = columnPrefixes.get(column);
+  if (prefix === undefined) {
+    if (columnPrefixes.size >= MAX_REMEMBERED_COLUMNS) columnPrefixes.clear();
+    prefix = `,[${JSON.stringify(column)},`;
+    columnPrefixes.set(column, prefix);
+  }
+  return prefix;
+}
+const columnPrefixes = new Map<string, string>();
+/** Key column names remembered (a bound, not a tuning: tables × key columns). */
+const MAX_REMEMBERED_COLUMNS = 10_000;
 
 /** 32-bit FNV-1a (http://www.isthe.com/chongo/tech/comp/fnv/): small, fast, well spread. */
 const FNV_OFFSET_BASIS = 0x811c9dc5;

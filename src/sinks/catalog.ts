@@ -79,9 +79,19 @@ export function quoteTable({ schema, table }: TableRef): string {
 }
 
 /** A string that identifies a table, for maps (schema and table names may contain dots). */
-export function tableKey({ schema, table }: TableRef): string {
-  return JSON.stringify([schema, table]);
+export function tableKey(ref: TableRef): string {
+  // Asked several times for every change of a flush, almost always of the one TableRef object that
+  // `route` shares among a topic's changes (or the catalog among a table's items): worked out once.
+  let key = tableKeys.get(ref);
+  if (key === undefined) {
+    key = JSON.stringify([ref.schema, ref.table]);
+    tableKeys.set(ref, key);
+  }
+  return key;
 }
+
+/** tableKey by TableRef object: a pure memo (TableRefs are read-only). */
+const tableKeys = new WeakMap<TableRef, string>();
 
 /** What a catalog may do to the target's tables. */
 export interface CatalogOptions {

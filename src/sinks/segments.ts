@@ -77,7 +77,9 @@ function tableSegments(items: readonly WorkItem[]): Segment[] {
 export function upsertGroups(upserts: readonly UpsertItem[]): UpsertGroup[] {
   const groups = new Map<string, { columns: readonly string[]; items: UpsertItem[] }>();
   for (const item of upserts) {
-    const key = JSON.stringify(item.columns);
+    // Column names cannot contain NUL (PostgreSQL identifiers never do): joined by it, equal lists
+    // and only they give equal keys, and joining costs less than JSON per upsert.
+    const key = item.columns.join('\u0000');
     const group = groups.get(key);
     if (group === undefined) groups.set(key, { columns: item.columns, items: [item] });
     else group.items.push(item);

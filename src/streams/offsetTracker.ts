@@ -32,11 +32,14 @@ interface PartitionState {
 /** Compact the queue once this many handled offsets sit before its head. */
 const COMPACT_AFTER = 4096;
 
-const partitionId = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
 export class OffsetTracker {
-  private readonly partitions = new Map<string, PartitionState>();
+  /** By topic, then partition: no key string is built per record (track and done run for each). */
+  private readonly partitions = new Map<string, Map<number, PartitionState>>();
   private pending = 0;
+
+  private stateOf(topic: string, partition: number): PartitionState | undefined {
+    return this.partitions.get(topic)?.get(partition);
+  }
 
   /** Records emitted and not yet durable: what backpressure is measured in. */
   get inFlight(): number {
@@ -44,8 +47,7 @@ export class OffsetTracker {
   }
 
   track(origin: KafkaOrigin): void {
-    const id = partitionId(origin.topic, origin.partition);
-    let state = this.partitions.get(id);
+    let state = this.stateOf(origin.topic, origin.partition);
     if (!state) {
       state = {
         topic: origin.topic,
@@ -56,7 +58,9 @@ export class OffsetTracker {
         doneUpTo: undefined,
         committed: undefined,
       };
-      this.partitions.set(id, state);
+      let ofTopic = this.partitions.get(origin.topic);
+      if (ofTopic === undefined) this.partitions.set(origin.topic, (ofTopic = new Map()));
+      ofTopic.set(origin.partition, state);
     }
     const offset = BigInt(origin.offset);
     const last = state.queue[state.queue.length - 1];
@@ -75,7 +79,7 @@ export class OffsetTracker {
    */
   done(origins: Iterable<KafkaOrigin>): void {
     for (const origin of origins) {
-      const state = this.partitions.get(partitionId(origin.topic, origin.partition));
+      const state = this.stateOf(origin.topic, origin.partition);
       if (!state) continue;
       const offset = BigInt(origin.offset);
       const first = state.queue[state.head];
@@ -92,7 +96,7 @@ export class OffsetTracker {
    */
   committable(): CommittableOffset[] {
     const result: CommittableOffset[] = [];
-    for (const state of this.partitions.values()) {
+    for (const state of this.allStates()) {
       advance(state);
       const next = state.doneUpTo;
       if (next === undefined || (state.committed !== undefined && next <= state.committed)) continue;
@@ -106,7 +110,7 @@ export class OffsetTracker {
    * undefined when none is known: what the target's positions record as the next offset.
    */
   durableUpTo(topic: string, partition: number): bigint | undefined {
-    const state = this.partitions.get(partitionId(topic, partition));
+    const state = this.stateOf(topic, partition);
     if (state === undefined) return undefined;
     advance(state);
     return state.doneUpTo;
@@ -118,7 +122,7 @@ export class OffsetTracker {
    */
   markCommitted(offsets: Iterable<CommittableOffset>): void {
     for (const { topic, partition, offset } of offsets) {
-      const state = this.partitions.get(partitionId(topic, partition));
+      const state = this.stateOf(topic, partition);
       if (!state) continue;
       const acknowledged = BigInt(offset);
       if (state.committed === undefined || acknowledged > state.committed) state.committed = acknowledged;
@@ -132,6 +136,10 @@ export class OffsetTracker {
   reset(): void {
     this.partitions.clear();
     this.pending = 0;
+  }
+
+  private *allStates(): Generator<PartitionState> {
+    for (const ofTopic of this.partitions.values()) yield* ofTopic.values();
   }
 }
 
