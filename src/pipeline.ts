@@ -31,7 +31,7 @@ import {
 import * as E from 'fp-ts/lib/Either.js';
 import { summarizeApplied, type AppliedCount } from './applied-counts.js';
 import { DEFAULT_BATCH, DEFAULT_LANES, DEFAULT_RETRY } from './defaults.js';
-import { ConfigError, FencedError, PartError } from './errors.js';
+import { FencedError, PartError } from './errors.js';
 import { findInCauseChain } from './cause-chain.js';
 import { batch } from './operators/batch.js';
 import { concatBatches } from './operators/concatBatches.js';
@@ -39,10 +39,10 @@ import { compactBatch } from './operators/compact.js';
 import { decodeDebezium, type DecodeOptions } from './operators/decodeDebezium.js';
 import { changeKey, changeLanes, laneIndex } from './operators/lanes.js';
 import { HeldRecords } from './consistency/held-records.js';
+import { refusePartialAssignment } from './consistency/partial-assignment.js';
 import { transactionFlushes, type TransactionConsistency } from './consistency/transaction-flushes.js';
 import type { AssemblyReset } from './operators/assembleTransactions.js';
-import { type ClaimsAt, ClaimedPositions, lastOffsets, type SeekTo } from './positions/claimed.js';
-import type { FlushGuard } from './positions/guard.js';
+import { EffectivelyOnce } from './positions/effectively-once.js';
 import type { PositionsPort } from './positions/port.js';
 import { retryWithBackoff, type RetryInfo } from './operators/retryWithBackoff.js';
 import { route, type RouteConfig } from './operators/route.js';
@@ -209,71 +209,19 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
       },
     };
 
-    // Effectively-once: what this consumer claimed, and each lane's guard for its flushes.
-    const claimed = positions && new ClaimedPositions();
-    const claim = async (assignment: Readonly<Record<string, readonly number[]>>): Promise<SeekTo[]> => {
-      if (positions === undefined || claimed === undefined) return [];
-      const partitions = Object.entries(assignment).flatMap(([topic, numbers]) =>
-        numbers.map((partition) => ({ topic, partition })),
-      );
-      const claims = await onTarget(`claim ${partitions.length} partitions`, () =>
-        positions.claim(partitions, laneCount),
-      );
-      claimed.replace(claims);
-      return claimed.seeks();
-    };
+    // Effectively-once: what this consumer claimed, and each flush's guard.
+    const once =
+      positions && new EffectivelyOnce({ positions, tracker: committer.tracker, laneCount, onTarget });
     const onAssigned =
       transactions !== undefined
         ? async (assignment: Readonly<Record<string, readonly number[]>>) => {
             // One consumer must see every partition to order transactions across them.
             refusePartialAssignment(assignment, transactions.partitions);
-            return claim(assignment);
+            return once === undefined ? [] : once.claim(assignment);
           }
-        : positions && claim;
-    /**
-     * A lane's guard. `extra` (transaction consistency) are records the flush accounts for besides
-     * its changes: BEGIN/END events and a large transaction's earlier pieces; `none` records no
-     * position at all (a piece: the transaction it belongs to is applied again after a crash).
-     */
-    const guardFor = (
-      lane: number,
-      claimsAt: ClaimsAt | undefined,
-      extra: readonly KafkaOrigin[] | 'none' = [],
-    ): FlushGuard | undefined =>
-      positions &&
-      claimsAt && {
-        record: (client, handled) =>
-          positions.record(
-            client,
-            lastOffsets(extra === 'none' ? [] : [...handled, ...extra]).map(
-              ({ topic, partition, offset }) => {
-                const claim = claimsAt(topic, partition);
-                if (claim === undefined) throw new FencedError([{ topic, partition }]);
-                const durable = committer.tracker.durableUpTo(topic, partition);
-                return {
-                  topic,
-                  partition,
-                  generation: claim.generation,
-                  lane,
-                  laneOffset: offset,
-                  nextOffset: durable ?? -1n,
-                };
-              },
-            ),
-          ),
-        deadLetter: (client, failures) => positions.deadLetter(client, failures),
-      };
-
-    /** The current assignment's number (fromKafka's epoch): changes read under an older one are stale. */
-    let epoch: number | undefined;
-    /**
-     * Effectively-once: whether a change was read under the current assignment. One read before the
-     * latest rebalance is read again from the position just claimed, so applying (or acknowledging)
-     * the old copy could apply it twice, or let a later flush of its lane record an offset past
-     * changes that were dropped. At-least-once applies it anyway: the copy re-applies idempotently.
-     */
-    const readNow = (origin: KafkaOrigin): boolean =>
-      claimed === undefined || origin.epoch === undefined || origin.epoch === epoch;
+        : once && ((assignment: Readonly<Record<string, readonly number[]>>) => once.claim(assignment));
+    /** At-least-once applies a change read before a rebalance anyway: the copy re-applies idempotently. */
+    const readNow = (origin: KafkaOrigin): boolean => once === undefined || once.readNow(origin);
 
     const assembling = transactions && new HeldRecords(committer.tracker);
     const resets = new Subject<AssemblyReset>();
@@ -287,7 +235,7 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
       onEvent: (event) => {
         // After a rebalance kafkajs reads every assigned partition again from its committed offset.
         if (event.type === 'rebalanced') {
-          epoch = event.epoch;
+          once?.rebalanced(event.epoch);
           committer.reset();
           resets.next({ kind: 'reset' });
         }
@@ -338,15 +286,15 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
     ): Promise<PipelineReport> => {
       const started = Date.now();
       // Held to for the whole flush, retries included (see ClaimedPositions.now).
-      const claimsAt = claimed?.now();
+      const claimsAt = once?.now();
       const current = received.filter((change) => readNow(change.origin));
       // Changes read again that the target's positions say were handled are not applied twice.
       const fresh =
-        claimed === undefined
+        once === undefined
           ? current
           : current.filter(
               (change) =>
-                !claimed.handled(change.origin, (count) =>
+                !once.handled(change.origin, (count) =>
                   count === laneCount ? lane : laneIndex(changeKey(change), count),
                 ),
             );
@@ -355,7 +303,7 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
       if (compacted.length > 0 || (positioned !== 'none' && positioned.length > 0)) {
         try {
           const result = await onTarget(`flush lane ${lane}: ${compacted.length} changes`, () =>
-            sink.flush(compacted, guardFor(lane, claimsAt, positioned)),
+            sink.flush(compacted, claimsAt && once?.guard(lane, claimsAt, positioned)),
           );
           failed = result.failed;
           if (failed.length > 0 && result.deadLettered === true) reportDeadLetters(failed);
@@ -419,9 +367,9 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
             held: assembling!,
             // Records read again that the target's positions say were handled: whole transactions.
             handled:
-              claimed &&
+              once &&
               ((origin, change) =>
-                claimed.handled(origin, (count) =>
+                once.handled(origin, (count) =>
                   change === undefined || count === laneCount ? 0 : laneIndex(changeKey(change), count),
                 )),
           }).pipe(finalize(() => deadLetterReports.complete()));
@@ -433,25 +381,6 @@ export function runPipeline(options: PipelineOptions): Observable<PipelineReport
     );
     return concat(merge(deadLetterReports, flushes), finalCommit).pipe(finalize(() => committer.close()));
   });
-}
-
-/** Transaction consistency needs every partition of every subscribed topic in this one consumer. */
-function refusePartialAssignment(
-  assignment: Readonly<Record<string, readonly number[]>>,
-  partitions: Readonly<Record<string, number>> | undefined,
-): void {
-  if (partitions === undefined) return;
-  const missing = Object.entries(partitions).filter(
-    ([topic, count]) => (assignment[topic]?.length ?? 0) < count,
-  );
-  if (missing.length === 0) return;
-  throw new ConfigError(
-    `PIPELINE_CONSISTENCY=transaction needs all partitions in one consumer, but this one was given only part of ${missing
-      .map(([topic, count]) => `${topic} (${assignment[topic]?.length ?? 0} of ${count})`)
-      .join(
-        ', ',
-      )}: run a single pipeline process in this consumer group, or use PIPELINE_CONSISTENCY=key to scale out`,
-  );
 }
 
 /** The FencedError behind `error` (wrapped by the retries and the part tag), if any. */

@@ -6,14 +6,15 @@
  * is compared with the source after every step, so a change lost shows as a row that differs.
  *
  * - Two instances, then a third joins, one stops gracefully (SIGTERM), one is killed (SIGKILL).
- * - Issue 10's open window: flushes slowed on purpose (a statement trigger that sleeps) so that a
- *   flush is still running when its partition moves to another instance; the stale flush is fenced
- *   off and the new owner reads those changes again.
+ * - Issue 10's open window: the slowed table's flushes pass a gate in a statement trigger (an
+ *   advisory lock the test holds), so a flush is surely still running when its partitions move to
+ *   another instance; the stale flush is fenced off and the new owner reads those changes again.
  *
  * Isolation: a schema, a Debezium connector (own slot, publication, topic prefix) and consumer
  * groups of the test's own, removed afterwards.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepStaleRuns } from './support/fidelity-stack.js';
 import {
@@ -25,20 +26,21 @@ import {
 } from './support/scale-out.js';
 import { stopService, type ServiceProcess } from './support/service-process.js';
 import { serviceRun } from './support/service-run.js';
-import { target } from './support/stack.js';
+import { stack, target } from './support/stack.js';
+import { waitUntil } from './support/tables.js';
 import { seededRandom } from './support/workload.js';
 
 const runs = serviceRun();
 const S = runs.schema;
 const TABLES = ['accounts', 'orders', 'payments'];
-/** The table of issue 10's test, whose flushes sleep. */
+/** The table of issue 10's test, whose flushes wait at a gate. */
 const SLOW = 'slow_items';
+/** The gate: an advisory lock the test holds while the flushes of SLOW must wait. */
+const GATE = 4_242_010;
 const PARTITIONS = 4;
 const ROWS = 150;
 /** How long the load runs while membership changes, per step. */
 const LOAD_MS = 4000;
-/** A flush's merge statement sleeps this long: a flush is still running when its partition moves. */
-const SLOW_FLUSH_S = 0.7;
 const SPREAD_TIMEOUT_MS = 60_000;
 const CONVERGE_TIMEOUT_MS = 90_000;
 
@@ -57,7 +59,7 @@ beforeAll(async () => {
   await createVersionedTables(S, [...TABLES, SLOW]);
   await target((db) =>
     db.query(`CREATE FUNCTION ${S}.slow_flush() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN PERFORM pg_sleep(${SLOW_FLUSH_S}); RETURN NULL; END $$;
+      BEGIN PERFORM pg_advisory_lock_shared(${GATE}); PERFORM pg_advisory_unlock_shared(${GATE}); RETURN NULL; END $$;
       CREATE TRIGGER slow AFTER INSERT ON ${S}.${SLOW} FOR EACH STATEMENT EXECUTE FUNCTION ${S}.slow_flush()`),
   );
   await createPartitionedTopics([...TABLES, SLOW].map(runs.topic), PARTITIONS);
@@ -84,6 +86,20 @@ async function underLoad(
   await runs.expectConverged(tables, CONVERGE_TIMEOUT_MS, `after: ${what}`);
   expect(await appliedTwice(S, tables), `changes applied twice after: ${what}`).toBe(0);
 }
+
+/** A flush of the run's schema now waiting at the gate, if one is. */
+const flushAtGate = (): Promise<true | undefined> =>
+  target(async (db) =>
+    (
+      await db.query(
+        `SELECT 1 FROM pg_stat_activity
+         WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND query LIKE $1 AND pid <> pg_backend_pid()`,
+        [`%${S}%`],
+      )
+    ).rowCount! > 0
+      ? true
+      : undefined,
+  );
 
 const fencedFlushes = (logs: string): number =>
   [...logs.matchAll(/"msg":"flush dropped: another consumer claimed/g)].length;
@@ -141,7 +157,7 @@ describe('instances of one group joining and leaving under load', () => {
   );
 
   it(
-    'fences off a slowed flush whose partition moved (issue 10): 0 applied twice, 0 lost',
+    'fences off a flush whose partitions moved while it ran (issue 10): 0 applied twice, 0 lost',
     { timeout: 180_000 },
     async () => {
       const seed = Date.now() % 100_000;
@@ -150,22 +166,31 @@ describe('instances of one group joining and leaving under load', () => {
       const first = start(group, [SLOW], 'slow-first');
       await first.consuming;
       let second: ServiceProcess | undefined;
-      await underLoad('a rebalance during slowed flushes', [SLOW], random, async () => {
-        // Let the first instance's flushes queue behind the sleeping merges, then take half away.
-        await sleep(LOAD_MS / 2);
-        second = start(group, [SLOW], 'slow-second');
-        await second.consuming;
-        expect(await waitForSpread(groupOf(group), 2, PARTITIONS, SPREAD_TIMEOUT_MS)).toEqual([
-          PARTITIONS / 2,
-          PARTITIONS / 2,
-        ]);
-      });
-      // A flush of the first instance was still running when its partitions moved: it was dropped.
+      const gate = new pg.Client({ connectionString: stack().TARGET_DATABASE_URL });
+      await gate.connect();
+      try {
+        await underLoad('a rebalance while a flush waits', [SLOW], random, async () => {
+          try {
+            // Closed: the first instance's next flush stops inside its merge, before its positions.
+            await gate.query('SELECT pg_advisory_lock($1)', [GATE]);
+            expect(await waitUntil(flushAtGate, SPREAD_TIMEOUT_MS), 'no flush reached the gate').toBe(true);
+            second = start(group, [SLOW], 'slow-second');
+            await second.consuming;
+            expect(await waitForSpread(groupOf(group), 2, PARTITIONS, SPREAD_TIMEOUT_MS)).toEqual([
+              PARTITIONS / 2,
+              PARTITIONS / 2,
+            ]);
+          } finally {
+            await gate.query('SELECT pg_advisory_unlock($1)', [GATE]);
+          }
+        });
+      } finally {
+        await gate.end();
+      }
+      // The waiting flush went on under claims that every partition's new generation had replaced.
       const fenced = fencedFlushes(first.output() + second!.output());
-      console.log(`scale-out slowed flushes: seed ${seed}, fenced flushes ${fenced}`);
-      // Not asserted: the window opens only when a flush is running at the moment of the
-      // rebalance, which the slowed trigger makes likely, not certain (CI saw a run with none).
-      // What must hold either way is asserted: 0 applied twice, 0 lost.
+      console.log(`scale-out gated flush: seed ${seed}, fenced flushes ${fenced}`);
+      expect(fenced).toBeGreaterThanOrEqual(1);
       expect(await stopService(first)).toBe(0);
       expect(await stopService(second!)).toBe(0);
     },
