@@ -97,7 +97,7 @@ const benchConnector = (sourcePort: number): BenchConnector => ({
  * commit time of each user id (its order has the same id) and the next free id.
  */
 async function load(
-  writers: readonly pg.Client[],
+  writers: pg.Pool,
   firstId: number,
   rate: number,
   seconds: number,
@@ -109,9 +109,9 @@ async function load(
       transactions: Math.round((rate / CHANGES_PER_TRANSACTION) * seconds),
       perSecond: rate / CHANGES_PER_TRANSACTION,
     },
-    async (index) => {
+    async () => {
       const ids = Array.from({ length: USERS_PER_TRANSACTION }, () => nextId++);
-      await writers[index % writers.length]!.query(
+      await writers.query(
         `WITH u AS (INSERT INTO ${USERS} SELECT id, 'user ' || id FROM unnest($1::bigint[]) AS id RETURNING id)
          INSERT INTO ${ORDERS} SELECT id, id, 1 FROM u`,
         [ids],
@@ -265,11 +265,9 @@ async function main(): Promise<void> {
   const urls = await stackUp(say);
   const source = new pg.Client({ connectionString: urls.SOURCE_DATABASE_URL });
   const target = new pg.Client({ connectionString: urls.TARGET_DATABASE_URL });
-  const writers = Array.from(
-    { length: WRITERS },
-    () => new pg.Client({ connectionString: urls.SOURCE_DATABASE_URL }),
-  );
-  await Promise.all([source, target, ...writers].map((client) => client.connect()));
+  // A pool: paced writes overlap, and one client must not be sent a query while it runs another.
+  const writers = new pg.Pool({ connectionString: urls.SOURCE_DATABASE_URL, max: WRITERS });
+  await Promise.all([source, target].map((client) => client.connect()));
   const results: Measured[] = [];
   const connector = benchConnector(Number(new URL(urls.SOURCE_DATABASE_URL).port));
   let child: ReturnType<typeof spawn> | undefined;
@@ -310,7 +308,8 @@ async function main(): Promise<void> {
   } finally {
     if (child) await stop(child);
     await removeBenchConnector(urls.CONNECT_URL, source, connector);
-    await Promise.all([source, target, ...writers].map((client) => client.end()));
+    await Promise.all([source, target].map((client) => client.end()));
+    await writers.end();
     if (process.env.BENCH_KEEP_STACK !== '1') {
       useStack();
       await stackDown(say);

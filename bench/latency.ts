@@ -64,7 +64,7 @@ interface Sample {
 
 /** Writes `rate` new rows a second for `seconds`, ROWS_PER_TRANSACTION per transaction. */
 async function load(
-  writers: readonly pg.Client[],
+  writers: pg.Pool,
   firstId: number,
   rate: number,
   seconds: number,
@@ -75,16 +75,15 @@ async function load(
     transactions: Math.round((rate * seconds) / ROWS_PER_TRANSACTION),
     perSecond: rate / ROWS_PER_TRANSACTION,
   };
-  await paced(pace, (index) => {
+  await paced(pace, () => {
     const ids = Array.from({ length: ROWS_PER_TRANSACTION }, () => nextId++);
     // One statement is one transaction: its COMMIT has returned when the query resolves.
-    return writers[index % writers.length]!.query(
-      `INSERT INTO ${TABLE} (id, note) SELECT id, 'row ' || id FROM unnest($1::bigint[]) AS id`,
-      [ids],
-    ).then(() => {
-      const committedAt = Date.now();
-      for (const id of ids) samples.set(id, { committedAt });
-    });
+    return writers
+      .query(`INSERT INTO ${TABLE} (id, note) SELECT id, 'row ' || id FROM unnest($1::bigint[]) AS id`, [ids])
+      .then(() => {
+        const committedAt = Date.now();
+        for (const id of ids) samples.set(id, { committedAt });
+      });
   });
   return nextId;
 }
@@ -96,11 +95,8 @@ async function main(): Promise<void> {
   const target = new pg.Client({ connectionString: urls.TARGET_DATABASE_URL });
   await source.connect();
   await target.connect();
-  const writers = Array.from(
-    { length: WRITERS },
-    () => new pg.Client({ connectionString: urls.SOURCE_DATABASE_URL }),
-  );
-  await Promise.all(writers.map((w) => w.connect()));
+  // A pool: paced writes overlap, and one client must not be sent a query while it runs another.
+  const writers = new pg.Pool({ connectionString: urls.SOURCE_DATABASE_URL, max: WRITERS });
   const kafka = new Kafka({
     clientId: 'bench-latency',
     brokers: urls.KAFKA_BROKERS.split(','),
@@ -233,7 +229,7 @@ async function main(): Promise<void> {
     fs.closeSync(log);
     await observer.disconnect().catch(() => undefined);
     await removeBenchConnector(urls.CONNECT_URL, source, CONNECTOR);
-    await Promise.all(writers.map((w) => w.end()));
+    await writers.end();
     await source.end();
     await target.end();
     if (process.env.BENCH_KEEP_STACK !== '1') await benchStackDown(say);
