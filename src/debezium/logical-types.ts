@@ -71,10 +71,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { bitsText, bitsUsed, decodeBase64 } from './binary.js';
 import { type ConnectSchema, sourceColumnType } from './connect-schema.js';
-import type { ConvertOptions } from './convert-value.js';
 import { doubleOf, floatText, integerOf, integerParameter, mismatch, signedInteger } from './json-values.js';
 import { decimalFromBase64, decimalText, plainDecimal } from './numeric.js';
-import { LOSS_REASONS, NEVER_CARRIED } from './losses.js';
+import { type DebeziumLoss, LOSS_REASONS, NEVER_CARRIED } from './losses.js';
 import { ExactNumber, type Json, isJsonObject, numberText, parseJson } from './parse-json.js';
 import { hstoreLiteral } from './pg-array.js';
 import {
@@ -86,8 +85,13 @@ import {
   zonedTimestampText,
 } from './temporal.js';
 
-/** What a converter may be told: which of Debezium's losses the user accepted. */
-export type LossOptions = Pick<ConvertOptions, 'acceptLosses'>;
+/**
+ * What a converter may be told: which of Debezium's losses the user accepted (the part of
+ * convert-value.ts' ConvertOptions it needs; named here so the two files do not import each other).
+ */
+export interface LossOptions {
+  readonly acceptLosses: ReadonlySet<DebeziumLoss>;
+}
 
 /** Converts one non-null value of a logical type to PostgreSQL text; Left is the reason. */
 export type LogicalConverter = (
