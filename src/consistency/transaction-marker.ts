@@ -12,7 +12,10 @@ import * as t from 'io-ts';
 import { Int64, unwrap } from '../debezium/envelope.js';
 import { isJsonObject, numberText, parseJson, type Json } from '../debezium/parse-json.js';
 import { pathReport } from '../debezium/path-report.js';
+import type { TransactionMarker, TransactionTally } from '../operators/assembleTransactions.js';
 import type { Failure, KafkaOrigin, KafkaRecord } from '../types.js';
+
+export type { TransactionMarker, TransactionTally } from '../operators/assembleTransactions.js';
 
 /** The topic Debezium writes transaction boundaries to. */
 export const transactionTopic = (topicPrefix: string): string => `${topicPrefix}.transaction`;
@@ -39,15 +42,6 @@ export const TransactionEvent = t.intersection([
 ]);
 export type TransactionEvent = t.TypeOf<typeof TransactionEvent>;
 
-/** A BEGIN or END of a source transaction, as the assembler takes it. */
-export interface TransactionMarker {
-  readonly kind: 'begin' | 'end';
-  readonly id: string;
-  /** END only: changes per data collection (`schema.table`). */
-  readonly counts: ReadonlyMap<string, number>;
-  readonly origin: KafkaOrigin;
-}
-
 /** A transaction-topic record → its marker, or a decode Failure naming what is wrong. */
 export function decodeTransactionMarker(record: KafkaRecord): E.Either<Failure, TransactionMarker> {
   const origin: KafkaOrigin = { topic: record.topic, partition: record.partition, offset: record.offset };
@@ -72,14 +66,6 @@ export function decodeTransactionMarker(record: KafkaRecord): E.Either<Failure, 
   if (event.status === 'END' && event.data_collections == null)
     return fail(`END of ${event.id} without data_collections`);
   return E.right({ kind: event.status === 'BEGIN' ? 'begin' : 'end', id: event.id, counts, origin });
-}
-
-/** A dead-lettered record that belonged to a transaction: it counts as delivered. */
-export interface TransactionTally {
-  readonly kind: 'tally';
-  readonly id: string;
-  /** `schema.table` of the record. */
-  readonly collection: string;
 }
 
 /**

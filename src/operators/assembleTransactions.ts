@@ -1,6 +1,22 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import type { TransactionMarker, TransactionTally } from '../consistency/transaction-marker.js';
 import type { KafkaOrigin, RoutedChange } from '../types.js';
+
+/** A BEGIN or END of a source transaction, as the assembler takes it. */
+export interface TransactionMarker {
+  readonly kind: 'begin' | 'end';
+  readonly id: string;
+  /** END only: changes per data collection (`schema.table`). */
+  readonly counts: ReadonlyMap<string, number>;
+  readonly origin: KafkaOrigin;
+}
+
+/** A dead-lettered record that belonged to a transaction: it counts as delivered. */
+export interface TransactionTally {
+  readonly kind: 'tally';
+  readonly id: string;
+  /** `schema.table` of the record. */
+  readonly collection: string;
+}
 
 /** After a rebalance every partition is read again from its committed offset: forget what is held. */
 export interface AssemblyReset {
