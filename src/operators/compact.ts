@@ -55,7 +55,8 @@ export function compactBatch(changes: readonly RoutedChange[]): RoutedChange[] {
 function supersede(earlier: RoutedChange, later: RoutedChange): RoutedChange {
   if (later.op === 'd' || earlier.op === 'd' || later.after === null || earlier.after === null) return later;
   const after = fillUnavailable(later.after, earlier.after);
-  return after === later.after ? later : { ...later, after };
+  // Object.assign rather than a spread followed by `after` (slow in V8: see route.ts).
+  return after === later.after ? later : Object.assign({}, later, { after });
 }
 
 /** `row` with each UNAVAILABLE column taken from `known` where that has a real value. */
