@@ -16,64 +16,44 @@
  *   transaction consistency prevents: the check can fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  connectorConfig,
-  connectorsOf,
-  newRun,
-  startConnector,
-  sweepStaleRuns,
-  tableTopic,
-  teardownRun,
-} from './support/fidelity-stack.js';
-import { waitForConvergence } from './support/compare.js';
-import { startService, stopService, type ServiceProcess } from './support/service-process.js';
-import { kafkaClient, source, target } from './support/stack.js';
+import { sweepStaleRuns } from './support/fidelity-stack.js';
+import { stopService, type ServiceProcess } from './support/service-process.js';
+import { serviceRun } from './support/service-run.js';
+import { source, target } from './support/stack.js';
 import { waitUntil } from './support/tables.js';
 import {
   accountRows,
   whileReading,
   runTransactions,
+  tableNames,
   workloadDdl,
   workloadTables,
   type WorkloadTables,
 } from './support/transaction-reader.js';
+import { startTransactionConnector, transactionEnv } from './support/transaction-run.js';
 
-const run = newRun();
-const { main } = connectorsOf(run);
-const S = run.schema;
+const runs = serviceRun();
+const S = runs.schema;
 const TABLES = workloadTables(S);
 /** The key-consistency run's own tables: no foreign key in the target (key order would break it). */
 const KEY_TABLES = workloadTables(S, 'k_');
-const ALL = [...Object.values(TABLES), ...Object.values(KEY_TABLES)];
 const PARTITIONS = 3;
 /** Users, each with an order, in the tables before the connector's snapshot. */
 const SNAPSHOT_USERS = 100;
 const CONVERGE_TIMEOUT_MS = 90_000;
-const GROUP = `${run.groupPrefix}transactions`;
+const GROUP = runs.group('transactions');
 
-const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const topicsOf = (tables: WorkloadTables): string =>
-  `^${escapeRegex(main.topicPrefix)}\\.${S}\\.(${Object.values(tables)
-    .map((table) => table.slice(S.length + 1))
-    .join('|')})$`;
-const serviceEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
-  PIPELINE_GROUP_ID: GROUP,
-  PIPELINE_TOPIC_PATTERN: topicsOf(TABLES),
-  PIPELINE_TOPIC_PREFIX: main.topicPrefix,
-  PIPELINE_CONSISTENCY: 'transaction',
-  PIPELINE_METRICS_PORT: '0',
-  // Small batches: many flush transactions for the reader to land between.
-  PIPELINE_BATCH_MAX_SIZE: '5',
-  ...extra,
-});
+/** The one transaction-consistency group (`transactions`) over TABLES. */
+const serviceEnv = (extra: Record<string, string> = {}): Record<string, string> =>
+  transactionEnv(runs, 'transactions', tableNames(TABLES), extra);
+/** The group `keys` over KEY_TABLES, under transaction consistency unless `extra` says otherwise. */
+const keysEnv = (extra: Record<string, string> = {}): Record<string, string> =>
+  transactionEnv(runs, 'keys', tableNames(KEY_TABLES), extra);
 
 let service: ServiceProcess | undefined;
 
-const expectConverged = async (tables: WorkloadTables): Promise<void> => {
-  const diffs = await waitForConvergence(Object.values(tables), CONVERGE_TIMEOUT_MS);
-  for (const table of Object.values(tables))
-    expect(diffs[table], table).toEqual({ missing: [], extra: [], different: [] });
-};
+const expectConverged = (tables: WorkloadTables): Promise<void> =>
+  runs.expectConverged(tableNames(tables), CONVERGE_TIMEOUT_MS);
 
 const countIn = (table: string, first: number, last: number): Promise<number> =>
   target(async (db) =>
@@ -147,7 +127,7 @@ async function killWhileApplied(first: number, last: number): Promise<void> {
   expect(await countIn(TABLES.users, first, last)).toBe(0);
   expect(await countIn(TABLES.orders, first, last)).toBe(0);
   await dropSlowDown(TABLES.orders);
-  service = startService(serviceEnv(), GROUP);
+  service = runs.start(serviceEnv(), GROUP);
   await service.consuming;
   await expectConverged(TABLES);
 }
@@ -170,35 +150,12 @@ beforeAll(async () => {
   await target(async (db) => {
     for (const statement of ddl) await db.query(statement);
   });
-  const admin = kafkaClient('it-transaction-faults').admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        ...ALL.map((table) => ({
-          topic: tableTopic(main, S, table.slice(S.length + 1)),
-          numPartitions: PARTITIONS,
-          replicationFactor: 1,
-        })),
-        { topic: `${main.topicPrefix}.transaction`, numPartitions: 1, replicationFactor: 1 },
-      ],
-    });
-  } finally {
-    await admin.disconnect();
-  }
-  await startConnector(main, connectorConfig(main, ALL, { 'provide.transaction.metadata': 'true' }));
+  await startTransactionConnector(runs, [...tableNames(TABLES), ...tableNames(KEY_TABLES)], PARTITIONS);
 }, 120_000);
 
 afterAll(async () => {
-  if (service) await stopService(service);
-  await target((db) =>
-    db
-      .query('DELETE FROM public.cdc_positions WHERE group_id LIKE $1', [`${run.groupPrefix}%`])
-      .catch(() => undefined),
-  );
-  const problems = await teardownRun(run);
-  expect(problems).toEqual([]);
+  // Stops the service a test left running, deletes the run's positions, tears the run down.
+  expect(await runs.teardown()).toEqual([]);
 }, 120_000);
 
 describe('transaction consistency: snapshot, kills, and the check failing under key consistency', () => {
@@ -207,7 +164,7 @@ describe('transaction consistency: snapshot, kills, and the check failing under 
     { timeout: 120_000 },
     async () => {
       // The snapshot is in Kafka before the service starts: the worst case for order across topics.
-      service = startService(serviceEnv(), GROUP);
+      service = runs.start(serviceEnv(), GROUP);
       await service.consuming;
       await expectConverged(TABLES);
       // Only now the source's foreign key: snapshot reads apply in their partition's order, so an
@@ -254,7 +211,7 @@ describe('transaction consistency: snapshot, kills, and the check failing under 
     async () => {
       await stopService(service!);
       const env = serviceEnv({ PIPELINE_TRANSACTION_MAX_CHANGES: '50' });
-      service = startService(env, GROUP);
+      service = runs.start(env, GROUP);
       await service.consuming;
       const [FIRST, LAST] = [3001, 3300];
       // 600 changes, pieces of at least 50 in source order: users (fast), then orders at 20 ms a row.
@@ -293,7 +250,7 @@ describe('transaction consistency: snapshot, kills, and the check failing under 
           .split('\n')
           .filter((line) => line.includes('applied in pieces'));
         await dropSlowDown(TABLES.orders);
-        service = startService(env, GROUP);
+        service = runs.start(env, GROUP);
         await service.consuming;
         await expectConverged(TABLES);
       }, [{ first: FIRST, last: LAST }]);
@@ -313,15 +270,7 @@ describe('transaction consistency: snapshot, kills, and the check failing under 
       // The same slowness (a table of the target slower than another) under per-key lanes.
       await slowDown(KEY_TABLES.users, 20);
       await slowDown(KEY_TABLES.credits, 20);
-      const keyed = startService(
-        {
-          ...serviceEnv(),
-          PIPELINE_GROUP_ID: `${run.groupPrefix}keys`,
-          PIPELINE_TOPIC_PATTERN: topicsOf(KEY_TABLES),
-          PIPELINE_CONSISTENCY: 'key',
-        },
-        `${run.groupPrefix}keys`,
-      );
+      const keyed = runs.start(keysEnv({ PIPELINE_CONSISTENCY: 'key' }), runs.group('keys'));
       try {
         await keyed.consuming;
         await expectConverged(KEY_TABLES);
@@ -336,14 +285,7 @@ describe('transaction consistency: snapshot, kills, and the check failing under 
         await stopService(keyed);
       }
       // Turned to transaction consistency, that group is warned that it will wait for ever.
-      const switched = startService(
-        {
-          ...serviceEnv(),
-          PIPELINE_GROUP_ID: `${run.groupPrefix}keys`,
-          PIPELINE_TOPIC_PATTERN: topicsOf(KEY_TABLES),
-        },
-        `${run.groupPrefix}keys`,
-      );
+      const switched = runs.start(keysEnv(), runs.group('keys'));
       await switched.consuming;
       await stopService(switched);
       expect(switched.output()).toContain('has offsets on the table topics and none on');

@@ -10,46 +10,32 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  connectorConfig,
-  connectorsOf,
-  newRun,
-  startConnector,
-  sweepStaleRuns,
-  tableTopic,
-  teardownRun,
-} from './support/fidelity-stack.js';
+import { sweepStaleRuns } from './support/fidelity-stack.js';
 import { waitForConvergence } from './support/compare.js';
-import { startService, stopService, type ServiceProcess } from './support/service-process.js';
-import { kafkaClient, source, target } from './support/stack.js';
+import { stopService, type ServiceProcess } from './support/service-process.js';
+import { serviceRun } from './support/service-run.js';
+import { source, target } from './support/stack.js';
 import {
   accountRows,
   pollInvariants,
   runTransactions,
+  tableNames,
   workloadDdl,
   workloadTables,
 } from './support/transaction-reader.js';
+import { startTransactionConnector, transactionEnv } from './support/transaction-run.js';
 
-const run = newRun();
-const { main } = connectorsOf(run);
-const S = run.schema;
-const TABLES = ['users', 'orders', 'debits', 'credits'] as const;
-const TOPICS = TABLES.map((table) => tableTopic(main, S, table));
+const runs = serviceRun();
+const S = runs.schema;
 const WORKLOAD = workloadTables(S);
+const TABLES = tableNames(WORKLOAD);
+const PARTITIONS = 3;
 const TRANSACTIONS = 400;
 const CONVERGE_TIMEOUT_MS = 120_000;
 
-const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const serviceEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
-  PIPELINE_GROUP_ID: `${run.groupPrefix}transactions`,
-  PIPELINE_TOPIC_PATTERN: `^${escapeRegex(main.topicPrefix)}\\.${S}\\.[^.]+$`,
-  PIPELINE_TOPIC_PREFIX: main.topicPrefix,
-  PIPELINE_CONSISTENCY: 'transaction',
-  PIPELINE_METRICS_PORT: '0',
-  // Small batches: many flush transactions for the reader and the kill to land between.
-  PIPELINE_BATCH_MAX_SIZE: '5',
-  ...extra,
-});
+/** One consumer group, `transactions`, over the four tables (small batches: see transactionEnv). */
+const serviceEnv = (extra: Record<string, string> = {}): Record<string, string> =>
+  transactionEnv(runs, 'transactions', TABLES, extra);
 
 let service: ServiceProcess | undefined;
 
@@ -67,38 +53,12 @@ beforeAll(async () => {
     await db.query(`ALTER TABLE ${S}.orders ADD FOREIGN KEY (user_id) REFERENCES ${S}.users (id)
       DEFERRABLE INITIALLY DEFERRED`);
   });
-  const admin = kafkaClient('it-transactions').admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        ...TOPICS.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
-        { topic: `${main.topicPrefix}.transaction`, numPartitions: 1, replicationFactor: 1 },
-      ],
-    });
-  } finally {
-    await admin.disconnect();
-  }
-  await startConnector(
-    main,
-    connectorConfig(
-      main,
-      TABLES.map((table) => `${S}.${table}`),
-      { 'provide.transaction.metadata': 'true' },
-    ),
-  );
+  await startTransactionConnector(runs, TABLES, PARTITIONS);
 }, 120_000);
 
 afterAll(async () => {
-  if (service) await stopService(service);
-  await target((db) =>
-    db
-      .query('DELETE FROM public.cdc_positions WHERE group_id LIKE $1', [`${run.groupPrefix}%`])
-      .catch(() => undefined),
-  );
-  const problems = await teardownRun(run);
-  expect(problems).toEqual([]);
+  // Stops the service a test left running, deletes the run's positions, tears the run down.
+  expect(await runs.teardown()).toEqual([]);
 }, 120_000);
 
 describe('transaction consistency', () => {
@@ -106,7 +66,7 @@ describe('transaction consistency', () => {
     'a reader never sees half a source transaction, across a SIGKILL, and the target ends equal to the source',
     { timeout: 300_000 },
     async () => {
-      service = startService(serviceEnv(), `${run.groupPrefix}transactions`);
+      service = runs.start(serviceEnv(), runs.group('transactions'));
       await service.consuming;
       let workloadDone!: () => void;
       const workloadEnded = new Promise<void>((resolve) => (workloadDone = resolve));
@@ -124,16 +84,11 @@ describe('transaction consistency', () => {
       await sleep(3000);
       service.child.kill('SIGKILL');
       await service.exited;
-      service = startService(serviceEnv(), `${run.groupPrefix}transactions`);
+      service = runs.start(serviceEnv(), runs.group('transactions'));
       await service.consuming;
       await workload;
       const seen = await reader;
-      const diffs = await waitForConvergence(
-        TABLES.map((t) => `${S}.${t}`),
-        CONVERGE_TIMEOUT_MS,
-      );
-      for (const table of TABLES)
-        expect(diffs[`${S}.${table}`]).toEqual({ missing: [], extra: [], different: [] });
+      await runs.expectConverged(TABLES, CONVERGE_TIMEOUT_MS);
       expect(seen.polls).toBeGreaterThan(20);
       expect(seen).toMatchObject({ orphanOrders: 0, wrongSums: 0 });
       // The workload really showed in the target while it was read: orders and moved balances.
@@ -149,10 +104,7 @@ describe('transaction consistency', () => {
     { timeout: 180_000 },
     async () => {
       if (service) await stopService(service);
-      service = startService(
-        serviceEnv({ PIPELINE_TRANSACTION_MAX_CHANGES: '50' }),
-        `${run.groupPrefix}large`,
-      );
+      service = runs.start(serviceEnv({ PIPELINE_TRANSACTION_MAX_CHANGES: '50' }), runs.group('large'));
       await service.consuming;
       const LARGE = 300;
       await source(async (db) => {
@@ -165,12 +117,7 @@ describe('transaction consistency', () => {
         );
         await db.query('COMMIT');
       });
-      const diffs = await waitForConvergence(
-        TABLES.map((t) => `${S}.${t}`),
-        CONVERGE_TIMEOUT_MS,
-      );
-      for (const table of TABLES)
-        expect(diffs[`${S}.${table}`]).toEqual({ missing: [], extra: [], different: [] });
+      await runs.expectConverged(TABLES, CONVERGE_TIMEOUT_MS);
       const lines = service.output().split('\n');
       // 600 changes, a piece once 50 continue it in source order; the rest goes whole with END.
       expect(lines.filter((line) => line.includes('applied in pieces')).length).toBeGreaterThanOrEqual(1);

@@ -25,6 +25,12 @@ export const workloadTables = (schema: string, prefix = ''): WorkloadTables => (
   credits: `${schema}.${prefix}credits`,
 });
 
+/** The four tables' names without their schema, as a serviceRun() takes them. */
+export const tableNames = (tables: WorkloadTables): string[] =>
+  [tables.users, tables.orders, tables.debits, tables.credits].map((table) =>
+    table.slice(table.indexOf('.') + 1),
+  );
+
 /** Rows of `debits` and of `credits`, each starting with START_BALANCE. */
 export const ACCOUNTS = 20;
 export const START_BALANCE = 1000;
