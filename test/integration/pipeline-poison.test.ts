@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../infra/stack/config.js';
+import { stackPaths } from '../../infra/stack/config.js';
 import { consumerLag } from '../../src/index.js';
 import { startService, stopService } from './support/service-process.js';
 import { kafkaClient, target } from './support/stack.js';
@@ -20,7 +20,7 @@ const ITEMS_TOPIC = `${PREFIX}.public.${TABLE}`;
 const MISSING_TOPIC = `${PREFIX}.public.${MISSING_TABLE}`;
 const TOPICS = [ITEMS_TOPIC, MISSING_TOPIC];
 const LOG_NAME = `poison-${RUN}`;
-const LOG_FILE = path.join(PROJECT_ROOT, '.stack', 'logs', `${LOG_NAME}.log`);
+const LOG_FILE = path.join(stackPaths().logs, `${LOG_NAME}.log`);
 /** Every row value of a poison record carries this mark: no log line above debug may show it. */
 const LEAK = `leak${RUN}`;
 /** pino's numeric level of debug: lines above it are info, warn, error. */

@@ -20,6 +20,7 @@ import {
   registerConnector,
 } from '../../../infra/stack/connect.js';
 import { collectMessages, kafkaClient, source, stack, target } from './stack.js';
+import { createReadyTopics } from './topics.js';
 
 /** Messages of up to this size pass: Kafka's default (1 MiB) is less than the 2 MB row of the type matrix. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -169,21 +170,15 @@ export async function assertConnectorRunning(connector: FidelityConnector): Prom
 
 /** Creates the topics up front: with room for large messages, and so a consumer can subscribe before the first change. */
 export async function createTopics(topics: readonly string[]): Promise<void> {
-  const admin = kafkaClient('fidelity-admin').admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((topic) => ({
-        topic,
-        numPartitions: 1,
-        replicationFactor: 1,
-        configEntries: [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }],
-      })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  await createReadyTopics(
+    'fidelity-admin',
+    topics.map((topic) => ({
+      topic,
+      numPartitions: 1,
+      replicationFactor: 1,
+      configEntries: [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }],
+    })),
+  );
 }
 
 /** The end offset (next offset to be written) of partition 0 of each topic. */

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AssignerProtocol } from 'kafkajs';
 import type pg from 'pg';
 import { kafkaClient, source, target } from './stack.js';
+import { createReadyTopics } from './topics.js';
 
 /** Source and target tables of `schema`, and the application count in the target. */
 export async function createVersionedTables(schema: string, tables: readonly string[]): Promise<void> {
@@ -100,16 +101,10 @@ export function startWriter(
 
 /** Creates the topics with `partitions` each, before the service subscribes to their pattern. */
 export async function createPartitionedTopics(topics: readonly string[], partitions: number): Promise<void> {
-  const admin = kafkaClient('it-scale-out-admin').admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  await createReadyTopics(
+    'it-scale-out-admin',
+    topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+  );
 }
 
 /** Partitions each member of the group holds, as the broker's last assignment says. */

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../../infra/stack/config.js';
+import { PROJECT_ROOT, stackPaths } from '../../../infra/stack/config.js';
 import { stack } from './stack.js';
 
 export interface ServiceProcess {
@@ -25,7 +25,8 @@ export function startService(
   logName: string,
   { viaNpm = false }: { viaNpm?: boolean } = {},
 ): ServiceProcess {
-  const logFile = path.join(PROJECT_ROOT, '.stack', 'logs', `${logName}.log`);
+  // The logs folder of the stack the tests run on (CDC_STACK_DIR), beside its parts' logs.
+  const logFile = path.join(stackPaths().logs, `${logName}.log`);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const startedAt = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
   const log = fs.openSync(logFile, 'a');

@@ -8,7 +8,7 @@
  * transactions is the point.
  */
 import type { ServiceRun } from './service-run.js';
-import { kafkaClient } from './stack.js';
+import { createReadyTopics } from './topics.js';
 
 /**
  * Creates the topics of `tables` with `partitions` partitions each and the run's transaction topic
@@ -19,25 +19,10 @@ export async function startTransactionConnector(
   tables: readonly string[],
   partitions: number,
 ): Promise<void> {
-  // One request for all: kafkajs's waitForLeaders gives up when the broker does not list a topic
-  // just created yet (UNKNOWN_TOPIC_OR_PARTITION); each request is one more chance of that.
-  const admin = kafkaClient('it-transactions').admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        ...tables.map((table) => ({
-          topic: runs.topic(table),
-          numPartitions: partitions,
-          replicationFactor: 1,
-        })),
-        { topic: `${runs.connector.topicPrefix}.transaction`, numPartitions: 1, replicationFactor: 1 },
-      ],
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  await createReadyTopics('it-transactions', [
+    ...tables.map((table) => ({ topic: runs.topic(table), numPartitions: partitions, replicationFactor: 1 })),
+    { topic: `${runs.connector.topicPrefix}.transaction`, numPartitions: 1, replicationFactor: 1 },
+  ]);
   await runs.startConnector(tables, { 'provide.transaction.metadata': 'true' });
 }
 
