@@ -31,6 +31,7 @@ import {
   DEFAULT_LOG_FORMAT,
   DEFAULT_LOG_LEVEL,
   DEFAULT_HEAP_GROWING_PERCENT,
+  DEFAULT_FETCH_MAX_BYTES,
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_OUTAGE_S,
   DEFAULT_METRICS_HOST,
@@ -130,6 +131,10 @@ export const CONFIG_SPEC = {
   PIPELINE_MAX_IN_FLIGHT: variable(wholeNumber({ min: 1 }), {
     default: DEFAULT_MAX_IN_FLIGHT,
     doc: 'Pause fetching above this many unflushed records: the backpressure mark that bounds memory',
+  }),
+  PIPELINE_FETCH_MAX_BYTES: variable(wholeNumber({ min: 1024 }), {
+    default: DEFAULT_FETCH_MAX_BYTES,
+    doc: 'The most bytes one fetch asks the broker for (each partition at most 1 MB of it; a larger first record still comes whole): fetched responses are held whole while their records are in flight, so this bounds that memory',
   }),
   PIPELINE_HEAP_GROWING_PERCENT: variable(wholeNumber({ min: 0, off: "V8's own heuristics" }), {
     default: DEFAULT_HEAP_GROWING_PERCENT,

@@ -88,6 +88,7 @@ export {
 // Configuration: the defaults, the variables, the connection settings.
 export {
   DEFAULT_BATCH,
+  DEFAULT_FETCH_MAX_BYTES,
   DEFAULT_JOINED_MAX_SIZE,
   DEFAULT_LANES,
   DEFAULT_MAX_IN_FLIGHT,

@@ -303,6 +303,7 @@ function createConsumer(kafka: Kafka, config: PipelineConfig): Consumer {
     allowAutoTopicCreation: false,
     // An idle fetch returns after this long: it bounds how long a shutdown waits for the fetch loop.
     maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
+    maxBytes: config.PIPELINE_FETCH_MAX_BYTES,
     // A crashed member holds its partitions until its session expires: keep that short.
     sessionTimeout: config.PIPELINE_SESSION_TIMEOUT_MS,
     heartbeatInterval: Math.max(500, Math.floor(config.PIPELINE_SESSION_TIMEOUT_MS / 10)),

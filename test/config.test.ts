@@ -86,6 +86,14 @@ describe('pipeline configuration', () => {
     );
   });
 
+  it('asks for 2 MB a fetch by default, not the 10 MB of kafkajs, and refuses a fetch under 1 KB', () => {
+    expect(loadConfig({}).PIPELINE_FETCH_MAX_BYTES).toBe(2 * 1024 * 1024);
+    expect(loadConfig({ PIPELINE_FETCH_MAX_BYTES: '10485760' }).PIPELINE_FETCH_MAX_BYTES).toBe(10_485_760);
+    expect(refusal({ PIPELINE_FETCH_MAX_BYTES: '512' })).toBe(
+      'PIPELINE_FETCH_MAX_BYTES=512: out of range; accepted: a whole number, 1024 or more',
+    );
+  });
+
   it('refuses a broker list entry without host:port at load time', () => {
     expect(refusal({ KAFKA_BROKERS: 'nohostport' })).toBe(
       'KAFKA_BROKERS=nohostport: entry "nohostport" is not host:port; accepted: comma-separated host:port entries',
