@@ -18,6 +18,7 @@ import { kindOf } from './json-values.js';
 import { disagreeingKeyColumn } from './key-agreement.js';
 import { isJsonObject, type Json, numberText } from './parse-json.js';
 import { createSchemaCache, parseWrapped, type SchemaCache } from './parse-wrapped.js';
+import { keepBytes, SharedSchemaRecord } from './shared-schema-record.js';
 import { DEBEZIUM_LOSSES, type DebeziumLoss } from './losses.js';
 import { pathReport } from './path-report.js';
 import { DEFAULT_UNAVAILABLE_VALUE_PLACEHOLDER, placeholderForms } from './placeholder.js';
@@ -98,23 +99,29 @@ function decodeRow(
   return convertRow(schema, row, name, options);
 }
 
+/** A decoded key, and the cached schema text it was split at (see shared-schema-record.ts). */
+interface DecodedKey {
+  readonly row: Row;
+  readonly schemaText?: Buffer;
+}
+
 function decodeKey(
   key: Buffer | null,
   op: Op,
   options: RowOptions,
   schemas: SchemaCache,
-): E.Either<string, Row> {
+): E.Either<string, DecodedKey> {
   // Truncate events have no key: they are about the whole table.
-  if (op === 't') return E.right({});
+  if (op === 't') return E.right({ row: {} });
   if (key === null)
     return E.left(`op "${op}" record has no key (a table without a primary key or replica identity?)`);
   // Early returns rather than pipe(mapLeft, flatMap): this runs for every record.
   const parsed = parseWrapped(key, schemas);
   if (E.isLeft(parsed)) return E.left(notJson('key', parsed.left));
-  const { schema, payload } = parsed.right;
-  return isJsonObject(payload)
-    ? convertRow(schema, payload, 'key', options)
-    : E.left(`key: expected a struct, got ${kindOf(payload)}`);
+  const { schema, payload, schemaText } = parsed.right;
+  if (!isJsonObject(payload)) return E.left(`key: expected a struct, got ${kindOf(payload)}`);
+  const row = convertRow(schema, payload, 'key', options);
+  return E.isLeft(row) ? row : E.right({ row: row.right, schemaText });
 }
 
 function sourcePosition({ source }: ChangeEnvelope): SourcePosition {
@@ -145,7 +152,7 @@ function decodeValue(
 ): E.Either<string, Decoded> {
   const parsed = parseWrapped(value, schemas);
   if (E.isLeft(parsed)) return E.left(notJson('value', parsed.left));
-  const { schema, payload } = parsed.right;
+  const { schema, payload, schemaText } = parsed.right;
   if (isHeartbeat(payload)) return E.right({ kind: 'skipped', reason: 'heartbeat', origin });
   if (MessageEnvelope.is(payload)) return E.right({ kind: 'skipped', reason: 'message', origin });
   // `is` first: every codec of the envelope is the identity on valid input, and `is` builds no
@@ -173,7 +180,7 @@ function decodeValue(
   const key = decodeKey(record.key, op, options.streamed, schemas);
   if (E.isLeft(key)) return key;
   const image = required === 'before' ? before.right : after.right;
-  const disagreeing = image === null ? undefined : disagreeingKeyColumn(key.right, image);
+  const disagreeing = image === null ? undefined : disagreeingKeyColumn(key.right.row, image);
   if (disagreeing !== undefined)
     return E.left(
       `key column "${disagreeing}" disagrees with "${required}": the record key and value name different rows`,
@@ -181,13 +188,13 @@ function decodeValue(
   const event: ChangeEvent = {
     kind: 'change',
     op,
-    key: key.right,
+    key: key.right.row,
     before: before.right,
     after: after.right,
     source: sourcePosition(change),
     transaction: transactionRef(change),
     origin,
-    record: { key: record.key, value },
+    record: new SharedSchemaRecord(keepBytes(record.key, key.right.schemaText), keepBytes(value, schemaText)),
     sizeBytes: (record.key?.length ?? 0) + value.length,
   };
   return E.right(event);

@@ -11,9 +11,11 @@ import { ConnectSchema } from './connect-schema.js';
 import { unwrap, type Unwrapped } from './envelope.js';
 import { parseJson } from './parse-json.js';
 
-const SCHEMA_PREFIX = Buffer.from('{"schema":');
+export const SCHEMA_PREFIX = Buffer.from('{"schema":');
+/** What follows the schema's closing brace and precedes the payload. */
+export const PAYLOAD_KEY = Buffer.from(',"payload":');
 /** Where the schema object ends and the payload begins: no key of a Connect schema is "payload". */
-const PAYLOAD_BOUNDARY = Buffer.from('},"payload":');
+const PAYLOAD_BOUNDARY = Buffer.concat([Buffer.from('}'), PAYLOAD_KEY]);
 const CLOSING_BRACE = 0x7d;
 /** Distinct schemas remembered (tables × schema versions × key/value); the cache restarts past it. */
 export const MAX_CACHED_SCHEMAS = 1024;
@@ -45,23 +47,23 @@ function hasShortAt(message: Buffer, part: Buffer, at: number): boolean {
   return true;
 }
 
-/** A cached schema the message starts with: where its schema ends, and the decoded schema. */
+/** A cached schema the message starts with: where its schema ends, and the cached schema. */
 function knownSchema(
   cache: SchemaCache,
   message: Buffer,
-): { boundary: number; schema: ConnectSchema | null } | undefined {
+): { boundary: number; entry: CachedSchema } | undefined {
   for (const [length, entries] of cache.byLength) {
     const boundary = SCHEMA_PREFIX.length + length - 1;
     if (!hasShortAt(message, PAYLOAD_BOUNDARY, boundary)) continue;
     for (const entry of entries) {
-      if (hasAt(message, entry.bytes, SCHEMA_PREFIX.length)) return { boundary, schema: entry.schema };
+      if (hasAt(message, entry.bytes, SCHEMA_PREFIX.length)) return { boundary, entry };
     }
   }
   return undefined;
 }
 
-/** Parses and remembers a schema seen for the first time; null when it is not a Connect schema. */
-function learnSchema(cache: SchemaCache, message: Buffer, boundary: number): ConnectSchema | null {
+/** Parses and remembers a schema seen for the first time (its schema null: not a Connect schema). */
+function learnSchema(cache: SchemaCache, message: Buffer, boundary: number): CachedSchema {
   const bytes = Buffer.from(message.subarray(SCHEMA_PREFIX.length, boundary + 1));
   const parsed = parseJson(bytes.toString('utf8'));
   const schema = E.isRight(parsed) && ConnectSchema.is(parsed.right) ? (parsed.right as ConnectSchema) : null;
@@ -69,9 +71,10 @@ function learnSchema(cache: SchemaCache, message: Buffer, boundary: number): Con
     cache.byLength.clear();
     cache.size = 0;
   }
-  cache.byLength.set(bytes.length, [...(cache.byLength.get(bytes.length) ?? []), { bytes, schema }]);
+  const entry = { bytes, schema };
+  cache.byLength.set(bytes.length, [...(cache.byLength.get(bytes.length) ?? []), entry]);
   cache.size += 1;
-  return schema;
+  return entry;
 }
 
 /** The envelope's last members, in Debezium's order: the payload object closes right after them. */
@@ -99,17 +102,24 @@ export function withoutPreciseTimes(payload: string): string {
   return text;
 }
 
-export function parseWrapped(message: Buffer, cache: SchemaCache): E.Either<string, Unwrapped> {
+/** A parsed message; `schemaText` is the cached schema's text when the message was split there. */
+export interface ParsedWrapped extends Unwrapped {
+  readonly schemaText?: Buffer;
+}
+
+export function parseWrapped(message: Buffer, cache: SchemaCache): E.Either<string, ParsedWrapped> {
   if (hasShortAt(message, SCHEMA_PREFIX, 0) && message[message.length - 1] === CLOSING_BRACE) {
     let found = knownSchema(cache, message);
     if (found === undefined) {
       const boundary = message.indexOf(PAYLOAD_BOUNDARY);
-      if (boundary > 0) found = { boundary, schema: learnSchema(cache, message, boundary) };
+      if (boundary > 0) found = { boundary, entry: learnSchema(cache, message, boundary) };
     }
-    if (found?.schema) {
+    const schema = found?.entry.schema;
+    if (found && schema) {
       const text = message.toString('utf8', found.boundary + PAYLOAD_BOUNDARY.length, message.length - 1);
       const payload = parseJson(withoutPreciseTimes(text));
-      if (E.isRight(payload)) return E.right({ schema: found.schema, payload: payload.right });
+      if (E.isRight(payload))
+        return E.right({ schema, payload: payload.right, schemaText: found.entry.bytes });
     }
   }
   return E.map(unwrap)(parseJson(message.toString('utf8')));

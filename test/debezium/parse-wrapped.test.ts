@@ -18,7 +18,12 @@ describe('parseWrapped', () => {
   it('gives what parsing the whole message and unwrapping gives, from the cache too', () => {
     const cache = createSchemaCache();
     for (const id of ['1', '2', '9223372036854775807']) {
-      expect(parseWrapped(message('int64', id), cache)).toEqual(general(message('int64', id)));
+      const parsed = parseWrapped(message('int64', id), cache);
+      expect(
+        E.map(({ schema, payload }: { schema: unknown; payload: unknown }) => ({ schema, payload }))(parsed),
+      ).toEqual(general(message('int64', id)));
+      // Split at its schema: the cached schema's text, which a kept record shares.
+      expect(E.isRight(parsed) && parsed.right.schemaText?.toString()).toBe(JSON.stringify(schema('int64')));
     }
     expect(cache.size).toBe(1);
   });
