@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
+import { machineBusySeconds } from './cpu.js';
 import type { Backlog } from './fill.js';
 
 const POLL_MS = 100;
@@ -16,22 +17,32 @@ export interface DrainWatch {
   readonly timeoutMs: number;
 }
 
+export interface Drain {
+  readonly seconds: number;
+  /** CPU seconds the whole machine was busy over the same clock (machineBusySeconds). */
+  readonly machineBusySeconds: number;
+}
+
 export async function timeDrain(
   admin: Admin,
   groupId: string,
   backlog: Backlog,
   { check, timeoutMs }: DrainWatch,
-): Promise<number> {
+): Promise<Drain> {
   const deadline = Date.now() + timeoutMs;
-  let started: number | undefined;
+  let started: { at: number; busy: number } | undefined;
   for (;;) {
     await check();
     if (Date.now() > deadline) throw new Error(`not drained within ${timeoutMs / 1000} s`);
     if (started === undefined) {
       const [group] = (await admin.describeGroups([groupId])).groups;
-      if (group && group.state === 'Stable' && group.members.length > 0) started = performance.now();
+      if (group && group.state === 'Stable' && group.members.length > 0)
+        started = { at: performance.now(), busy: machineBusySeconds() };
     } else if (await drained(admin, groupId, backlog)) {
-      return (performance.now() - started) / 1000;
+      return {
+        seconds: (performance.now() - started.at) / 1000,
+        machineBusySeconds: machineBusySeconds() - started.busy,
+      };
     }
     await sleep(POLL_MS);
   }

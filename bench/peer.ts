@@ -64,6 +64,8 @@ export type PeerResult =
       readonly seconds: number;
       /** CPU seconds of the Connect worker during the drain. */
       readonly cpuSeconds: number;
+      /** CPU seconds the whole machine was busy over the drain's clock. */
+      readonly machineBusySeconds: number;
       readonly verified: string;
     }
   | { readonly label: string; readonly failed: string };
@@ -127,7 +129,7 @@ export async function runPeer({
       };
     const connectPid = Number(fs.readFileSync(path.join(stackPaths().run, 'connect.pid'), 'utf8'));
     const cpuBefore = cpuSeconds(connectPid);
-    const seconds = await timeDrain(admin, `connect-${name}`, backlog, {
+    const { seconds, machineBusySeconds } = await timeDrain(admin, `connect-${name}`, backlog, {
       timeoutMs,
       check: async () => {
         const state = await connectorStatus(connectUrl, name);
@@ -141,6 +143,7 @@ export async function runPeer({
       label: config.label,
       seconds,
       cpuSeconds: cpu,
+      machineBusySeconds,
       verified: await verifyTarget(target, backlog.finalRows),
     };
   } catch (error) {

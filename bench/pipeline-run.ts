@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Admin } from 'kafkajs';
+import { SERVICE_NODE_FLAGS } from '../src/cli/node-flags.js';
 import { cpuSeconds } from './cpu.js';
 import { timeDrain } from './drain.js';
 import type { Backlog } from './fill.js';
@@ -22,6 +23,8 @@ export interface PipelineRun {
   readonly peakRssMb: number;
   /** CPU seconds of all instances together, from start to drained (start-up included). */
   readonly cpuSeconds: number;
+  /** CPU seconds the whole machine was busy over the drain's clock. */
+  readonly machineBusySeconds: number;
 }
 
 export async function runPipelineService({
@@ -55,7 +58,7 @@ export async function runPipelineService({
       const log = fs.openSync(logFile, 'w');
       const child = spawn(
         process.execPath,
-        [...nodeArgs, path.join(root, 'dist', 'src', 'cli', 'pipeline.js')],
+        [...SERVICE_NODE_FLAGS, ...nodeArgs, path.join(root, 'dist', 'src', 'cli', 'pipeline.js')],
         {
           env: {
             ...process.env,
@@ -71,7 +74,7 @@ export async function runPipelineService({
       );
       children.push({ child, logFile, log, exited: new Promise((r) => child.on('exit', r)) });
     }
-    const seconds = await timeDrain(admin, groupId, backlog, {
+    const { seconds, machineBusySeconds } = await timeDrain(admin, groupId, backlog, {
       timeoutMs,
       check: async () => {
         const gone = children.find(({ child }) => child.exitCode !== null);
@@ -85,7 +88,7 @@ export async function runPipelineService({
     const cpu = children.reduce((sum, { child }) => sum + cpuSeconds(child.pid!), 0);
     for (const { child } of children) child.kill('SIGTERM');
     await Promise.all(children.map(({ exited }) => exited));
-    return { seconds, peakRssMb: rss, cpuSeconds: cpu };
+    return { seconds, peakRssMb: rss, cpuSeconds: cpu, machineBusySeconds };
   } finally {
     for (const { child, log } of children) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

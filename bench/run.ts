@@ -20,7 +20,7 @@ import { BENCH_TABLE, TARGET_DDL } from './events.js';
 import { fillTopic, type Backlog } from './fill.js';
 import { runNaiveConsumer } from './naive-consumer.js';
 import { PEER_CONFIGS, PEER_DEFAULTS, runPeer } from './peer.js';
-import { describeCpu } from './cpu.js';
+import { describeCpu, describeMachineCpu } from './cpu.js';
 import { runPipelineService } from './pipeline-run.js';
 import { consumeAndParse, copyFinalRows } from './raw-limits.js';
 import { fmt, machineLines, printTable, type Row } from './report.js';
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
         });
         const verified = await verifyTarget(target, backlog.finalRows);
         say(
-          `  ${drain.seconds.toFixed(2)} s; ${describeCpu(drain.cpuSeconds, backlog.messages)}; ${verified}`,
+          `  ${drain.seconds.toFixed(2)} s; ${describeCpu(drain.cpuSeconds, backlog.messages)}; ${describeMachineCpu(drain.machineBusySeconds, drain.seconds, backlog.messages)}; ${verified}`,
         );
         rows.push({ system, unit: 'change events', count: backlog.changes, seconds: drain.seconds });
         if (variant.key === 'pipeline') {
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
         });
         if ('seconds' in result) {
           say(
-            `  ${result.seconds.toFixed(2)} s; ${describeCpu(result.cpuSeconds, backlog.messages)} of the Connect worker; ${result.verified}`,
+            `  ${result.seconds.toFixed(2)} s; ${describeCpu(result.cpuSeconds, backlog.messages)} of the Connect worker; ${describeMachineCpu(result.machineBusySeconds, result.seconds, backlog.messages)}; ${result.verified}`,
           );
           rows.push({ system, unit: 'change events', count: backlog.changes, seconds: result.seconds });
         } else {

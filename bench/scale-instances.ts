@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { SERVICE_NODE_FLAGS } from '../src/cli/node-flags.js';
 
 export interface Instance {
   readonly child: ChildProcess;
@@ -37,16 +38,20 @@ export function startInstances({
     const logFile = path.join(logs, `bench-scale-${count}-${i + 1}.log`);
     const log = fs.openSync(logFile, 'w');
     const metricsPort = firstMetricsPort + i;
-    const child = spawn(process.execPath, [path.join(root, 'dist', 'src', 'cli', 'pipeline.js')], {
-      env: {
-        ...process.env,
-        ...env,
-        PIPELINE_METRICS_PORT: String(metricsPort),
-        LOG_FORMAT: 'json',
-        PIPELINE_PROGRESS_INTERVAL_MS: '0',
+    const child = spawn(
+      process.execPath,
+      [...SERVICE_NODE_FLAGS, path.join(root, 'dist', 'src', 'cli', 'pipeline.js')],
+      {
+        env: {
+          ...process.env,
+          ...env,
+          PIPELINE_METRICS_PORT: String(metricsPort),
+          LOG_FORMAT: 'json',
+          PIPELINE_PROGRESS_INTERVAL_MS: '0',
+        },
+        stdio: ['ignore', log, log],
       },
-      stdio: ['ignore', log, log],
-    });
+    );
     fs.closeSync(log);
     return { child, logFile, metricsPort, exited: new Promise((resolve) => child.on('exit', resolve)) };
   });

@@ -17,6 +17,8 @@ export const BENCH_STACK_ENV: Readonly<Record<string, string>> = {
   CDC_KAFKA_CONTROLLER_PORT: '49093',
   CDC_CONNECT_PORT: '48083',
   CDC_CONNECT_SINK_PEER: '1',
+  // Kafka's default: two instances (or the peer's tasks) started together join one generation.
+  CDC_KAFKA_INITIAL_REBALANCE_DELAY_MS: '3000',
 };
 
 /** Sets the bench stack's variables in this process; children inherit them. */

@@ -55,13 +55,13 @@ export const DEFAULT_HEAP_GROWING_PERCENT = 100;
 export const DEFAULT_MAX_IN_FLIGHT = 20_000;
 
 /**
- * The most bytes one fetch asks the broker for (kafkajs's maxBytes; its own default is 10 MB).
- * kafkajs gathers each response whole, copies it into one Buffer and decodes it, and every record
- * sliced from it keeps it alive until flushed: on a 1,000,000-message drain these Buffers were
- * 72–120 MB of a 294 MB peak. 2 MB brought the peak to 265 MB at no CPU cost we could measure
- * (npm run bench, README's Benchmark); each partition still gets up to 1 MB a fetch.
+ * The most bytes one fetch asks the broker for: kafkajs's own default, 10 MB (each partition still
+ * gets at most 1 MB of it). Smaller fetches cost the broker: at 2 MB it spent 2.2 s of CPU on a
+ * 200,000-message drain against 1.25 s, and the drain took longer. They saved little memory once
+ * in-flight changes stopped holding the fetched responses (shared-schema-record.ts): a 1,000,000
+ * message drain peaked at 255 MB with 2 MB and 253–260 MB with 10 MB (npm run bench, README).
  */
-export const DEFAULT_FETCH_MAX_BYTES = 2 * 1024 * 1024;
+export const DEFAULT_FETCH_MAX_BYTES = 10 * 1024 * 1024;
 
 /**
  * Kafka group session timeout: how long a crashed member holds its partitions. Short, so a

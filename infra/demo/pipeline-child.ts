@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { PROJECT_ROOT } from '../stack/config.js';
+import { SERVICE_NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { consumerLag } from '../../src/streams/consumerLag.js';
 
 export const PIPELINE_ENTRY = path.join('src', 'cli', 'pipeline.ts');
@@ -34,7 +35,7 @@ export interface PipelineChild {
 export function startPipelineChild(env: NodeJS.ProcessEnv, logFile: string): PipelineChild {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['--import', 'tsx', PIPELINE_ENTRY], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--import', 'tsx', PIPELINE_ENTRY], {
     cwd: PROJECT_ROOT,
     env,
     stdio: ['ignore', log, log],

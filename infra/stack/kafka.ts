@@ -24,6 +24,19 @@ export function brokerLog(paths: StackPaths): string {
   return path.join(paths.logs, 'kafka.log');
 }
 
+/**
+ * How long a new consumer group waits for more members before its first generation. 0 here, so a
+ * test's or a tool's group forms at once; Kafka's own default is 3000, which the bench keeps
+ * (CDC_KAFKA_INITIAL_REBALANCE_DELAY_MS): instances started together then share one generation,
+ * as on a production broker, instead of the first draining alone until a rebalance takes half.
+ */
+function initialRebalanceDelayMs(): number {
+  const raw = process.env.CDC_KAFKA_INITIAL_REBALANCE_DELAY_MS ?? '0';
+  if (!/^\d+$/.test(raw))
+    throw new RangeError(`CDC_KAFKA_INITIAL_REBALANCE_DELAY_MS=${raw}: use a whole number of milliseconds`);
+  return Number(raw);
+}
+
 const serverProperties = (paths: StackPaths): string => path.join(paths.config, 'server.properties');
 
 function writeServerProperties(paths: StackPaths, ports: Ports, secure?: SecureListener): string {
@@ -52,7 +65,7 @@ function writeServerProperties(paths: StackPaths, ports: Ports, secure?: SecureL
     'transaction.state.log.min.isr': 1,
     'share.coordinator.state.topic.replication.factor': 1,
     'share.coordinator.state.topic.min.isr': 1,
-    'group.initial.rebalance.delay.ms': 0,
+    'group.initial.rebalance.delay.ms': initialRebalanceDelayMs(),
     'auto.create.topics.enable': 'true',
   });
   return file;

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
 /**
  * `cdc-pipeline`: the installed command. `run` is the service; the others inspect what it works
  * on. Development-stack commands (stack:*, demo) are the project's npm scripts, not part of it.

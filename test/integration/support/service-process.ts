@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT, stackPaths } from '../../../infra/stack/config.js';
+import { SERVICE_NODE_FLAGS } from '../../../src/cli/node-flags.js';
 import { stack } from './stack.js';
 
 export interface ServiceProcess {
@@ -33,7 +34,10 @@ export function startService(
   const urls = stack();
   const [command, args] = viaNpm
     ? ['npm', ['run', '--silent', 'pipeline']]
-    : [process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'cli', 'pipeline.ts')]];
+    : [
+        process.execPath,
+        [...SERVICE_NODE_FLAGS, '--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'cli', 'pipeline.ts')],
+      ];
   const child = spawn(command, args, {
     cwd: PROJECT_ROOT,
     env: {
