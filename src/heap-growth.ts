@@ -10,7 +10,8 @@
  * behind (a flush of a batch at least half of PIPELINE_BATCH_MAX_SIZE: changes pile up faster than
  * lanes flush; memory is then bounded by PIPELINE_MAX_IN_FLIGHT), and comes back once no such flush
  * has come for `quietMs`. V8 reads the flag each time it sets the next collection's limit, so
- * changing it at run time takes effect.
+ * changing it at run time takes effect. Where memory matters more than a drain's CPU, a bound can
+ * hold while behind too (PIPELINE_HEAP_GROWING_PERCENT_BEHIND; see DEFAULT_HEAP_GROWING_PERCENT_BEHIND).
  */
 import v8 from 'node:v8';
 import type { PipelineReport } from './pipeline.js';
@@ -21,6 +22,8 @@ export const DEFAULT_HEAP_BOUND_QUIET_MS = 30_000;
 export interface HeapGrowthOptions {
   /** The bound in percent of what the last full collection kept; 0 leaves V8's heuristics always. */
   readonly percent: number;
+  /** The bound while behind; 0 (the default) leaves V8's heuristics then. */
+  readonly behindPercent?: number;
   /** A flush of this many changes or more says the pipeline is behind. */
   readonly fullBatch: number;
   readonly quietMs?: number;
@@ -31,6 +34,7 @@ export interface HeapGrowthOptions {
 
 export class HeapGrowthPolicy {
   private readonly percent: number;
+  private readonly behindPercent: number;
   private readonly fullBatch: number;
   private readonly quietMs: number;
   private readonly setFlags: (flags: string) => void;
@@ -41,12 +45,14 @@ export class HeapGrowthPolicy {
 
   constructor({
     percent,
+    behindPercent = 0,
     fullBatch,
     quietMs = DEFAULT_HEAP_BOUND_QUIET_MS,
     setFlags = (flags) => v8.setFlagsFromString(flags),
     now = Date.now,
   }: HeapGrowthOptions) {
     this.percent = percent;
+    this.behindPercent = behindPercent;
     this.fullBatch = fullBatch;
     this.quietMs = quietMs;
     this.setFlags = setFlags;
@@ -62,7 +68,8 @@ export class HeapGrowthPolicy {
     if (report.type !== 'flush' || report.received < this.fullBatch || this.percent <= 0) return;
     this.lastBehindAt = this.now();
     if (!this.bounded) return;
-    this.setFlags('--heap-growing-percent=0'); // 0: V8 chooses the factor itself again
+    // 0: V8 chooses the factor itself again.
+    this.setFlags(`--heap-growing-percent=${this.behindPercent}`);
     this.bounded = false;
   };
 

@@ -18,9 +18,10 @@ const flush = (received: number): PipelineReport => ({
 describe('HeapGrowthPolicy', () => {
   let flags: string[];
   let policy: HeapGrowthPolicy | undefined;
-  const make = (percent: number): HeapGrowthPolicy =>
+  const make = (percent: number, behindPercent?: number): HeapGrowthPolicy =>
     (policy = new HeapGrowthPolicy({
       percent,
+      behindPercent,
       fullBatch: 2500,
       quietMs: 30_000,
       setFlags: (set) => flags.push(set),
@@ -64,6 +65,20 @@ describe('HeapGrowthPolicy', () => {
     expect(flags).toEqual([
       '--heap-growing-percent=100',
       '--heap-growing-percent=0',
+      '--heap-growing-percent=100',
+    ]);
+  });
+
+  it('holds a bound of its own while behind when one is given, and the steady one again once quiet', () => {
+    const heap = make(100, 150);
+    heap.report(flush(2500));
+    heap.report(flush(5000));
+    expect(heap.isBounded).toBe(false);
+    vi.advanceTimersByTime(35_000);
+    expect(heap.isBounded).toBe(true);
+    expect(flags).toEqual([
+      '--heap-growing-percent=100',
+      '--heap-growing-percent=150',
       '--heap-growing-percent=100',
     ]);
   });

@@ -44,6 +44,7 @@ export async function runPipelineService(config: PipelineConfig, logger: Logger)
   const removeSignals = handleSignals(shutdown, config, logger);
   const heapGrowth = new HeapGrowthPolicy({
     percent: config.PIPELINE_HEAP_GROWING_PERCENT,
+    behindPercent: config.PIPELINE_HEAP_GROWING_PERCENT_BEHIND,
     // Half a batch: a lane that flushes that much at once is behind (0: no count limit, 1000).
     fullBatch: Math.max(1, Math.floor((config.PIPELINE_BATCH_MAX_SIZE || 2000) / 2)),
   });
