@@ -61,7 +61,7 @@ export class SharedSchemaRecord implements RawRecord {
     return wholeBytes(this.keptValue);
   }
 
-  /** Plain key and value for JSON.stringify and for test equality. */
+  /** JSON.stringify of a change shows its key and value as before, not the kept parts. */
   toJSON(): RawRecord {
     return { key: this.key, value: this.value };
   }
