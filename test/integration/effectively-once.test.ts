@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTopics, sweepStaleRuns } from './support/fidelity-stack.js';
 import { appliedTwice as appliedTwiceIn, createVersionedTables } from './support/scale-out.js';
 import { stopService, type ServiceProcess } from './support/service-process.js';
+import { waitUntilGroupEmpty } from './support/group-members.js';
 import { serviceRun } from './support/service-run.js';
 import { kafkaClient, source, target } from './support/stack.js';
 import { seededRandom } from './support/workload.js';
@@ -77,15 +78,10 @@ const applications = (): Promise<number> =>
 
 /** Resets the group's Kafka offsets, once the coordinator has seen its last member leave. */
 async function resetGroupToEarliest(group: string): Promise<void> {
+  await waitUntilGroupEmpty(runs.group(group));
   const admin = kafkaClient('it-effectively-once').admin();
   await admin.connect();
   try {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const { groups } = await admin.describeGroups([runs.group(group)]);
-      if (groups[0]?.members.length === 0 || Date.now() > deadline) break;
-      await sleep(250);
-    }
     await admin.resetOffsets({ groupId: runs.group(group), topic: TOPIC, earliest: true });
   } finally {
     await admin.disconnect();

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepStaleRuns } from './support/fidelity-stack.js';
 import { waitForConvergence } from './support/compare.js';
 import { stopService, type ServiceProcess } from './support/service-process.js';
+import { waitUntilGroupEmpty } from './support/group-members.js';
 import { serviceRun } from './support/service-run.js';
 import { source, target } from './support/stack.js';
 import {
@@ -104,6 +105,8 @@ describe('transaction consistency', () => {
     { timeout: 180_000 },
     async () => {
       if (service) await stopService(service);
+      // The same group: a member the stopped service could not take out would hold partitions.
+      expect(await waitUntilGroupEmpty(runs.group('transactions'))).toBe(true);
       service = runs.start(serviceEnv({ PIPELINE_TRANSACTION_MAX_CHANGES: '50' }), runs.group('large'));
       await service.consuming;
       const LARGE = 300;
