@@ -15,6 +15,8 @@ export interface DrainWatch {
   /** Throws to abandon the wait (the system failed); called on every poll. */
   readonly check: () => Promise<void>;
   readonly timeoutMs: number;
+  /** Called once, when the clock starts: where a system's own CPU count starts too. */
+  readonly onStarted?: () => void;
 }
 
 export interface Drain {
@@ -27,7 +29,7 @@ export async function timeDrain(
   admin: Admin,
   groupId: string,
   backlog: Backlog,
-  { check, timeoutMs }: DrainWatch,
+  { check, timeoutMs, onStarted }: DrainWatch,
 ): Promise<Drain> {
   const deadline = Date.now() + timeoutMs;
   let started: { at: number; busy: number } | undefined;
@@ -36,8 +38,10 @@ export async function timeDrain(
     if (Date.now() > deadline) throw new Error(`not drained within ${timeoutMs / 1000} s`);
     if (started === undefined) {
       const [group] = (await admin.describeGroups([groupId])).groups;
-      if (group && group.state === 'Stable' && group.members.length > 0)
+      if (group && group.state === 'Stable' && group.members.length > 0) {
         started = { at: performance.now(), busy: machineBusySeconds() };
+        onStarted?.();
+      }
     } else if (await drained(admin, groupId, backlog)) {
       return {
         seconds: (performance.now() - started.at) / 1000,

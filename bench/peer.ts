@@ -62,7 +62,7 @@ export type PeerResult =
   | {
       readonly label: string;
       readonly seconds: number;
-      /** CPU seconds of the Connect worker during the drain. */
+      /** CPU seconds of the Connect worker over the drain's clock (from the group's Stable on). */
       readonly cpuSeconds: number;
       /** CPU seconds the whole machine was busy over the drain's clock. */
       readonly machineBusySeconds: number;
@@ -128,9 +128,12 @@ export async function runPeer({
         failed: `Connect refused the config (HTTP ${status}): ${JSON.stringify(json)}`,
       };
     const connectPid = Number(fs.readFileSync(path.join(stackPaths().run, 'connect.pid'), 'utf8'));
-    const cpuBefore = cpuSeconds(connectPid);
+    let cpuBefore = 0;
     const { seconds, machineBusySeconds } = await timeDrain(admin, `connect-${name}`, backlog, {
       timeoutMs,
+      onStarted: () => {
+        cpuBefore = cpuSeconds(connectPid);
+      },
       check: async () => {
         const state = await connectorStatus(connectUrl, name);
         const failure = state && failureOf(state);

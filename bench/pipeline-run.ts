@@ -21,8 +21,10 @@ function peakRssMb(pid: number): number {
 export interface PipelineRun {
   readonly seconds: number;
   readonly peakRssMb: number;
-  /** CPU seconds of all instances together, from start to drained (start-up included). */
+  /** CPU seconds of all instances together over the drain's clock (from the group's Stable on). */
   readonly cpuSeconds: number;
+  /** CPU seconds they used before it: starting Node, loading the code, joining the group. */
+  readonly startupCpuSeconds: number;
   /** CPU seconds the whole machine was busy over the drain's clock. */
   readonly machineBusySeconds: number;
 }
@@ -74,8 +76,13 @@ export async function runPipelineService({
       );
       children.push({ child, logFile, log, exited: new Promise((r) => child.on('exit', r)) });
     }
+    const cpuOfAll = (): number => children.reduce((sum, { child }) => sum + cpuSeconds(child.pid!), 0);
+    let startupCpu = 0;
     const { seconds, machineBusySeconds } = await timeDrain(admin, groupId, backlog, {
       timeoutMs,
+      onStarted: () => {
+        startupCpu = cpuOfAll();
+      },
       check: async () => {
         const gone = children.find(({ child }) => child.exitCode !== null);
         if (gone)
@@ -85,10 +92,10 @@ export async function runPipelineService({
       },
     });
     const rss = Math.max(...children.map(({ child }) => peakRssMb(child.pid!)));
-    const cpu = children.reduce((sum, { child }) => sum + cpuSeconds(child.pid!), 0);
+    const cpu = cpuOfAll() - startupCpu;
     for (const { child } of children) child.kill('SIGTERM');
     await Promise.all(children.map(({ exited }) => exited));
-    return { seconds, peakRssMb: rss, cpuSeconds: cpu, machineBusySeconds };
+    return { seconds, peakRssMb: rss, cpuSeconds: cpu, startupCpuSeconds: startupCpu, machineBusySeconds };
   } finally {
     for (const { child, log } of children) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -1,6 +1,6 @@
 /**
- * The raw limits the pipeline is measured against: how fast kafkajs alone can consume and parse
- * the topic, and how fast PostgreSQL alone takes the final rows by COPY.
+ * The raw limits the pipeline is measured against: how fast kafkajs alone can consume the topic,
+ * with and without parsing it, and how fast PostgreSQL alone takes the final rows by COPY.
  */
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -8,40 +8,68 @@ import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyTextField } from '../src/sinks/copy-text.js';
+import { machineBusySeconds } from './cpu.js';
 import { BENCH_TABLE, TARGET_DDL, type BenchRow } from './events.js';
 import { centsText, microsText } from './values.js';
 
-/** Consumes every message of the topic and JSON-parses each value; returns seconds. */
-export async function consumeAndParse({
+/** A raw consume: its wall seconds, and the CPU it took, of this process and of the whole machine. */
+export interface RawConsume {
+  readonly seconds: number;
+  /** CPU seconds of this process (the kafkajs client, and the parse when asked) over the consume. */
+  readonly cpuSeconds: number;
+  /** CPU seconds the whole machine was busy over it: the broker serving the fetches too. */
+  readonly machineBusySeconds: number;
+}
+
+/**
+ * Consumes every message of the topic, JSON-parsing each value when `parse` is set (the raw limit
+ * of issue 14), or only reading it: what the client alone costs, the floor under any consumer
+ * built on it. Timed from the first batch to the last message.
+ */
+export async function consumeRaw({
   brokers,
   topic,
   total,
+  parse,
 }: {
   brokers: string;
   topic: string;
   total: number;
-}): Promise<number> {
+  parse: boolean;
+}): Promise<RawConsume> {
   const kafka = new Kafka({ clientId: 'bench-raw', brokers: brokers.split(','), logLevel: logLevel.ERROR });
   const consumer = kafka.consumer({ groupId: `bench-raw-${Date.now()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let seen = 0;
-  let started = 0;
-  const elapsed = await new Promise<number>((resolve) => {
+  let bytes = 0;
+  let started: { wall: number; cpu: NodeJS.CpuUsage; machine: number } | undefined;
+  const result = await new Promise<RawConsume>((resolve) => {
     void consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        if (started === 0) started = performance.now();
+        started ??= { wall: performance.now(), cpu: process.cpuUsage(), machine: machineBusySeconds() };
         for (const message of batch.messages) {
-          if (message.value) JSON.parse(message.value.toString());
+          if (message.value) {
+            if (parse) JSON.parse(message.value.toString());
+            else bytes += message.value.length; // touched, so that nothing is optimised away
+          }
           seen += 1;
         }
-        if (seen >= total) resolve(performance.now() - started);
+        if (seen >= total) {
+          const cpu = process.cpuUsage(started.cpu);
+          resolve({
+            seconds: (performance.now() - started.wall) / 1000,
+            cpuSeconds: (cpu.user + cpu.system) / 1e6,
+            machineBusySeconds: machineBusySeconds() - started.machine,
+          });
+        }
       },
     });
   });
   await consumer.disconnect();
-  return elapsed / 1000;
+  if (!parse && bytes === 0) throw new Error(`raw consume of ${topic}: no value bytes read`);
+  return result;
 }
 
 /** COPYs the final rows into a fresh table of the same shape; returns seconds. */

@@ -20,14 +20,41 @@ export interface Row {
   readonly count: number;
   /** Undefined: the run failed, and `note` says why. */
   readonly seconds?: number;
+  /** The CPU a run took over its clock, when measured. */
+  readonly cpu?: RunCpu;
   readonly note?: string;
 }
+
+export interface RunCpu {
+  /** CPU seconds of the system's own processes (the pipeline's instances, the Connect worker, the client). */
+  readonly seconds: number;
+  /** CPU seconds the whole machine was busy: every process, every core. */
+  readonly machineBusySeconds: number;
+  /** Messages of the backlog: CPU is given per message, whatever the row counts. */
+  readonly messages: number;
+}
+
+export const microsPerMessage = (seconds: number, messages: number): string =>
+  ((seconds / messages) * 1e6).toFixed(1);
 
 /** Reference rates per unit: a row's ratio is the reference of its unit ÷ its own rate. */
 export type References = Partial<Record<Unit, number>>;
 
 export function printTable(rows: readonly Row[], references: References, say: (line: string) => void): void {
-  const table = [['system', 'counts', 'count', 'seconds', 'per second', 'pipeline ÷ this', 'note']];
+  const table = [
+    [
+      'system',
+      'counts',
+      'count',
+      'seconds',
+      'per second',
+      'pipeline ÷ this',
+      'CPU µs a message',
+      'machine µs a message',
+      'cores busy',
+      'note',
+    ],
+  ];
   for (const row of rows) {
     const rate = row.seconds === undefined ? undefined : row.count / row.seconds;
     const reference = references[row.unit];
@@ -38,11 +65,14 @@ export function printTable(rows: readonly Row[], references: References, say: (l
       row.seconds === undefined ? 'failed' : row.seconds.toFixed(2),
       rate === undefined ? '–' : fmt(Math.round(rate)),
       rate === undefined || reference === undefined ? '–' : (reference / rate).toFixed(2),
+      row.cpu ? microsPerMessage(row.cpu.seconds, row.cpu.messages) : '–',
+      row.cpu ? microsPerMessage(row.cpu.machineBusySeconds, row.cpu.messages) : '–',
+      row.cpu && row.seconds ? (row.cpu.machineBusySeconds / row.seconds).toFixed(2) : '–',
       row.note ?? '',
     ]);
   }
   const widths = table[0]!.map((_, c) => Math.max(...table.map((cells) => cells[c]!.length)));
-  const left = new Set([0, 1, 6]);
+  const left = new Set([0, 1, 9]);
   for (const [i, cells] of table.entries()) {
     say(
       `| ${cells.map((cell, c) => (left.has(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`,
