@@ -34,29 +34,29 @@ function column(
   return E.isLeft(converted) ? E.left(`${path}.${name}: ${converted.left}`) : converted;
 }
 
-/** Field maps of struct schemas: decoded schemas are cached objects, so this is computed once each. */
-const fieldMaps = new WeakMap<ConnectSchema, E.Either<string, ReadonlyMap<string, ConnectSchema>>>();
+/** A struct schema's fields, by name for look-ups and as a list for the per-row loop. */
+interface StructFields {
+  readonly byName: ReadonlyMap<string, ConnectSchema>;
+  /** In schema order: a row is converted by an indexed loop, no iterator or entry per column. */
+  readonly names: readonly string[];
+  readonly schemas: readonly ConnectSchema[];
+}
 
-/** The fields of a struct schema by name; Left when the schema is not a struct of named fields. */
-function structFields(
-  schema: ConnectSchema,
-  path: string,
-): E.Either<string, ReadonlyMap<string, ConnectSchema>> {
+/** Fields of struct schemas: decoded schemas are cached objects, so this is computed once each. */
+const fieldMaps = new WeakMap<ConnectSchema, E.Either<string, StructFields>>();
+
+/** The fields of a struct schema; Left when the schema is not a struct of named fields. */
+function structFields(schema: ConnectSchema, path: string): E.Either<string, StructFields> {
   const known = fieldMaps.get(schema);
   if (known !== undefined) return known;
-  let result: E.Either<string, ReadonlyMap<string, ConnectSchema>>;
+  let result: E.Either<string, StructFields>;
   if (schema.type !== 'struct' || schema.fields === undefined) {
     result = E.left(`${path}: schema is not a struct`);
+  } else if (schema.fields.some((field) => field.field === undefined)) {
+    result = E.left(`${path}: struct field without a name`);
   } else {
-    const fields = new Map<string, ConnectSchema>();
-    result = E.right(fields);
-    for (const field of schema.fields) {
-      if (field.field === undefined) {
-        result = E.left(`${path}: struct field without a name`);
-        break;
-      }
-      fields.set(field.field, field);
-    }
+    const byName = new Map(schema.fields.map((field) => [field.field!, field] as const));
+    result = E.right({ byName, names: [...byName.keys()], schemas: [...byName.values()] });
   }
   fieldMaps.set(schema, result);
   return result;
@@ -89,12 +89,16 @@ export function convertRow(
   }
   const fields = structFields(schema, path);
   if (E.isLeft(fields)) return fields;
-  for (const name of Object.keys(payload)) {
-    if (!fields.right.has(name)) return E.left(`${path}.${name}: column not in the schema`);
+  const { byName, names, schemas } = fields.right;
+  // for-in rather than Object.keys: no array of names per row (JSON.parse builds plain objects).
+  for (const name in payload) {
+    if (Object.hasOwn(payload, name) && !byName.has(name))
+      return E.left(`${path}.${name}: column not in the schema`);
   }
-  for (const [name, field] of fields.right) {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
     const raw = Object.hasOwn(payload, name) ? (payload[name] ?? null) : null;
-    const value = column(path, name, field, raw, options);
+    const value = column(path, name, schemas[i]!, raw, options);
     if (E.isLeft(value)) return value;
     setColumn(row, name, value.right);
   }

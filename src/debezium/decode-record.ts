@@ -13,7 +13,7 @@ import type {
 import { type ConnectSchema, fieldSchema } from './connect-schema.js';
 import { type BinaryHandlingMode } from './convert-value.js';
 import { convertRow, type RowOptions } from './convert-row.js';
-import { ChangeEnvelope, type Int64, isHeartbeat, MessageEnvelope } from './envelope.js';
+import { ChangeEnvelope, type Int64, isChangeEnvelope, isHeartbeat, MessageEnvelope } from './envelope.js';
 import { kindOf } from './json-values.js';
 import { disagreeingKeyColumn } from './key-agreement.js';
 import { isJsonObject, type Json, numberText } from './parse-json.js';
@@ -158,7 +158,7 @@ function decodeValue(
   // `is` first: every codec of the envelope is the identity on valid input, and `is` builds no
   // validation report; `decode` runs only for a record that fails, to say why.
   let change: ChangeEnvelope;
-  if (ChangeEnvelope.is(payload)) {
+  if (isChangeEnvelope(payload)) {
     change = payload;
   } else {
     const envelope = ChangeEnvelope.decode(payload);

@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import { ConnectSchema } from './connect-schema.js';
+import { allocationFreeGuard } from './guard.js';
 import { ExactNumber, type Json, type JsonObject, isJsonObject } from './parse-json.js';
 
 /**
@@ -81,6 +82,9 @@ export const ChangeEnvelope = t.intersection([
 ]);
 export type ChangeEnvelope = t.TypeOf<typeof ChangeEnvelope>;
 
+/** `ChangeEnvelope.is`, without io-ts's closure per union member: it runs for every change (guard.ts). */
+export const isChangeEnvelope = allocationFreeGuard(ChangeEnvelope);
+
 /** A logical decoding message event (`op: "m"`): only its op is looked at, to skip it. */
 export const MessageEnvelope = t.type({ op: t.literal('m') });
 export type MessageEnvelope = t.TypeOf<typeof MessageEnvelope>;
@@ -119,4 +123,13 @@ export function unwrap(json: Json): Unwrapped {
  * holding nothing but `ts_ms`, schema `io.debezium.connector.common.Heartbeat`.
  */
 export const isHeartbeat = (payload: Json): boolean =>
-  isJsonObject(payload) && Object.keys(payload).length === 1 && Int64.is(payload['ts_ms']);
+  isJsonObject(payload) && hasOneKey(payload) && Int64.is(payload['ts_ms']);
+
+/** Whether an object has exactly one own key; stops at the second (no key array per message). */
+function hasOneKey(object: JsonObject): boolean {
+  let keys = 0;
+  for (const key in object) {
+    if (Object.hasOwn(object, key) && ++keys > 1) return false;
+  }
+  return keys === 1;
+}
