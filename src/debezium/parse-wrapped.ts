@@ -77,8 +77,9 @@ function learnSchema(cache: SchemaCache, message: Buffer, boundary: number): Cac
   return entry;
 }
 
+const TS_US = ',"ts_us":';
 /** The envelope's last members, in Debezium's order: the payload object closes right after them. */
-const ENVELOPE_PRECISE_TIMES = /,"ts_us":-?\d+,"ts_ns":-?\d+}$/;
+const ENVELOPE_PRECISE_TIMES = /,"ts_us":-?\d+,"ts_ns":-?\d+}$/y;
 /** The same pair inside the source block, which starts with its `version` member. */
 const SOURCE_START = ',"source":{"version":';
 const SOURCE_PRECISE_TIMES = /,"ts_us":-?\d+,"ts_ns":-?\d+/y;
@@ -88,18 +89,26 @@ const SOURCE_PRECISE_TIMES = /,"ts_us":-?\d+,"ts_ns":-?\d+/y;
  * pipeline never reads them, and their 16–19 digits would send every message down the slower
  * lossless parse. Only those two places are touched: outside strings an unescaped `"` is structure,
  * so `,"source":{"version":` is the source block (no PostgreSQL column type becomes a struct with a
- * `version` field) and the anchored tail is the payload's own last members.
+ * `version` field) and the anchored tail is the payload's own last members. Both cuts are found
+ * first and the text is put together once: this runs for every message.
  */
 export function withoutPreciseTimes(payload: string): string {
-  let text = payload.replace(ENVELOPE_PRECISE_TIMES, '}');
-  const source = text.indexOf(SOURCE_START);
-  if (source >= 0) {
-    const times = text.indexOf(',"ts_us":', source);
-    SOURCE_PRECISE_TIMES.lastIndex = times;
-    const match = times >= 0 ? SOURCE_PRECISE_TIMES.exec(text) : null;
-    if (match) text = text.slice(0, times) + text.slice(times + match[0].length);
+  // Where the envelope's pair starts when it closes the payload (only the last `,"ts_us":` can).
+  let end = payload.length;
+  const last = payload.lastIndexOf(TS_US);
+  if (last >= 0) {
+    ENVELOPE_PRECISE_TIMES.lastIndex = last;
+    if (ENVELOPE_PRECISE_TIMES.test(payload)) end = last;
   }
-  return text;
+  const close = end < payload.length ? '}' : '';
+  const source = payload.indexOf(SOURCE_START);
+  const times = source < 0 ? -1 : payload.indexOf(TS_US, source);
+  if (times >= 0 && times < end) {
+    SOURCE_PRECISE_TIMES.lastIndex = times;
+    const match = SOURCE_PRECISE_TIMES.exec(payload);
+    if (match) return payload.slice(0, times) + payload.slice(times + match[0].length, end) + close;
+  }
+  return close === '' ? payload : payload.slice(0, end) + close;
 }
 
 /** A parsed message; `schemaText` is the cached schema's text when the message was split there. */

@@ -12,7 +12,11 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
 /** Source commit → applied: the end-to-end delay, from sub-second to a long catch-up. */
 const DELAY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
 
-export function createFamilies(registry: Registry) {
+/**
+ * @param collectConsumed Called before the consumed counter is read (each scrape): records are
+ *   counted per topic in a plain map and added here, not through prom-client for each record.
+ */
+export function createFamilies(registry: Registry, collectConsumed: () => void = () => undefined) {
   const registers = [registry];
   return {
     consumed: new Counter({
@@ -20,6 +24,7 @@ export function createFamilies(registry: Registry) {
       help: 'Kafka records read, by topic (Kafka Connect: sink-record-read-total)',
       labelNames: ['topic'] as const,
       registers,
+      collect: collectConsumed,
     }),
     applied: new Counter({
       name: 'cdc_pipeline_changes_applied_total',

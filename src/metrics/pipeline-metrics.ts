@@ -45,12 +45,13 @@ export class PipelineMetrics implements ServiceRecorder {
   /** Newest source commit time applied so far (epoch ms), and when the pipeline was last seen caught up. */
   private newestAppliedMs: number | undefined;
   private caughtUpAtMs: number | undefined;
-  private readonly consumedByTopic = new Map<string, { inc: () => void }>();
+  /** Records read since the last scrape, by topic (see consumed). */
+  private readonly consumedSinceScrape = new Map<string, number>();
   private assigned = 0;
 
   constructor(options: PipelineMetricsOptions) {
     this.now = options.now ?? Date.now;
-    this.families = createFamilies(this.registry);
+    this.families = createFamilies(this.registry, () => this.addConsumed());
     collectDefaultMetrics({ register: this.registry });
     // Every known label value starts at 0, so a rate is defined before the first occurrence.
     for (const stage of STAGES) this.families.deadLetters.labels({ stage }).inc(0);
@@ -64,13 +65,15 @@ export class PipelineMetrics implements ServiceRecorder {
   }
 
   consumed(record: KafkaRecord): void {
-    // A counter child per topic, kept: the label lookup would otherwise run for every record.
-    let child = this.consumedByTopic.get(record.topic);
-    if (child === undefined) {
-      child = this.families.consumed.labels({ topic: record.topic });
-      this.consumedByTopic.set(record.topic, child);
-    }
-    child.inc();
+    // Counted here and added to the counter when it is read: prom-client's inc builds a label
+    // string and an object for every call, and this runs for every record.
+    this.consumedSinceScrape.set(record.topic, (this.consumedSinceScrape.get(record.topic) ?? 0) + 1);
+  }
+
+  private addConsumed(): void {
+    for (const [topic, count] of this.consumedSinceScrape)
+      this.families.consumed.labels({ topic }).inc(count);
+    this.consumedSinceScrape.clear();
   }
 
   skipped(skipped: Skipped): void {

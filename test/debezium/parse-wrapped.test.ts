@@ -67,6 +67,25 @@ describe('withoutPreciseTimes', () => {
     });
   });
 
+  it('drops either pair alone when only one is there (Debezium 2.x has no source pair)', () => {
+    const envelopeOnly =
+      '{"after":{"id":1},"source":{"version":"2.7","ts_ms":1},"op":"c","ts_ms":2,"ts_us":3,"ts_ns":4}';
+    expect(withoutPreciseTimes(envelopeOnly)).toBe(
+      '{"after":{"id":1},"source":{"version":"2.7","ts_ms":1},"op":"c","ts_ms":2}',
+    );
+    const sourceOnly =
+      '{"after":{"id":1},"source":{"version":"3.6","ts_ms":1,"ts_us":5,"ts_ns":6},"op":"c","ts_ms":2}';
+    expect(withoutPreciseTimes(sourceOnly)).toBe(
+      '{"after":{"id":1},"source":{"version":"3.6","ts_ms":1},"op":"c","ts_ms":2}',
+    );
+  });
+
+  it('leaves a row column named ts_us alone (rows come before the source block)', () => {
+    const payload =
+      '{"after":{"id":1,"ts_us":5,"ts_ns":6},"source":{"version":"2.7","ts_ms":1},"op":"c","ts_ms":2}';
+    expect(withoutPreciseTimes(payload)).toBe(payload);
+  });
+
   it('leaves a payload without them as it is', () => {
     const payload = '{"after":{"id":1},"source":{"version":"1.9","ts_ms":1},"op":"c","ts_ms":2}';
     expect(withoutPreciseTimes(payload)).toBe(payload);

@@ -56,6 +56,10 @@ describe('PipelineMetrics', () => {
 
     expect(await sample(metrics, 'cdc_pipeline_records_consumed_total{topic="a.public.users"}')).toBe(3);
     expect(await sample(metrics, 'cdc_pipeline_records_consumed_total{topic="a.public.orders"}')).toBe(1);
+    // Counted between scrapes and added at each: the totals keep growing across scrapes.
+    metrics.consumed(record('a.public.users'));
+    expect(await sample(metrics, 'cdc_pipeline_records_consumed_total{topic="a.public.users"}')).toBe(4);
+    expect(await sample(metrics, 'cdc_pipeline_records_consumed_total{topic="a.public.orders"}')).toBe(1);
     expect(await sample(metrics, 'cdc_pipeline_records_skipped_total{reason="tombstone"}')).toBe(1);
     expect(
       await sample(metrics, 'cdc_pipeline_changes_applied_total{table="public.users",op="create"}'),
