@@ -13,7 +13,8 @@
  */
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import './streams/kafkajs-idle-timer.js';
-import { firstValueFrom, ignoreElements, lastValueFrom, merge, Subject, tap } from 'rxjs';
+import * as E from 'fp-ts/lib/Either.js';
+import { filter, firstValueFrom, ignoreElements, lastValueFrom, map, merge, Subject, tap } from 'rxjs';
 import type { PipelineConfig } from './config.js';
 import { DEFAULT_RESTART_BACKOFF, KAFKA_CLIENT_RETRY } from './defaults.js';
 import { PartError } from './errors.js';
@@ -30,6 +31,7 @@ import type { Shutdown } from './shutdown.js';
 import { superviseSessions } from './supervise.js';
 import { consumerLag, partitionLags } from './streams/consumerLag.js';
 import { matchingTopics } from './streams/matching-topics.js';
+import { topicWatch } from './streams/topic-watch.js';
 import { kafkaLogCreator } from './streams/kafka-log.js';
 import type { TableRef } from './types.js';
 
@@ -178,21 +180,26 @@ async function runSession(parts: SessionParts): Promise<void> {
         restart.next();
       }
     };
-    const watcher = setInterval(async () => {
-      let now: string[];
-      try {
-        now = await matchingTopics(admin, config.PIPELINE_TOPIC_PATTERN);
-        outage.recovered('broker');
-      } catch (error) {
-        brokerFailing(error);
+    // One listing stream for the session: the new-topic check below and, under transaction
+    // consistency, the assembler read the same listings (streams/topic-watch.ts).
+    const listings = topicWatch(
+      () => matchingTopics(admin, config.PIPELINE_TOPIC_PATTERN),
+      topics,
+      TOPIC_REFRESH_MS,
+    );
+    let restarting = false;
+    const watcher = listings.subscribe((listed) => {
+      if (E.isLeft(listed)) {
+        brokerFailing(listed.left);
         return;
       }
-      const added = now.filter((topic) => !topics.includes(topic));
-      if (added.length === 0) return;
+      outage.recovered('broker');
+      const added = listed.right.filter((topic) => !topics.includes(topic));
+      if (added.length === 0 || restarting) return;
       logger.info({ topics: added }, 'new topics match the pattern: restarting the consumer to subscribe');
-      clearInterval(watcher);
+      restarting = true;
       restart.next();
-    }, TOPIC_REFRESH_MS);
+    });
     try {
       if (topics.length === 0) {
         logger.warn(
@@ -226,7 +233,18 @@ async function runSession(parts: SessionParts): Promise<void> {
       }
       const transactions =
         config.PIPELINE_CONSISTENCY === 'transaction'
-          ? await onBroker(() => transactionConsistency(admin, config, topics, logger, TOPIC_REFRESH_MS))
+          ? await onBroker(() =>
+              transactionConsistency(
+                admin,
+                config,
+                topics,
+                logger,
+                listings.pipe(
+                  filter(E.isRight),
+                  map((listed) => listed.right),
+                ),
+              ),
+            )
           : undefined;
       const subscribed = transactions === undefined ? topics : [...topics, transactions.topic];
       logger.info({ topics: subscribed, groupId: config.PIPELINE_GROUP_ID }, 'consuming');
@@ -296,7 +314,7 @@ async function runSession(parts: SessionParts): Promise<void> {
       }
       if (tooLong !== undefined) throw tooLong;
     } finally {
-      clearInterval(watcher);
+      watcher.unsubscribe();
     }
   } finally {
     session.admin = undefined;

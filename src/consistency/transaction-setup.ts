@@ -4,11 +4,10 @@
  * waiting for tables whose topics were deleted.
  */
 import type { Admin } from 'kafkajs';
-import { defer, map, type Observable, repeat, retry } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import type { PipelineConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { TopicListing } from '../operators/assembleTransactions.js';
-import { matchingTopics } from '../streams/matching-topics.js';
 import type { TransactionConsistency } from './transaction-flushes.js';
 import { transactionTopic } from './transaction-marker.js';
 
@@ -25,7 +24,8 @@ export async function transactionConsistency(
   config: PipelineConfig,
   tables: readonly string[],
   logger: Logger,
-  refreshMs: number,
+  /** The session's shared topic listings (streams/topic-watch.ts), the failed ones left out. */
+  topicNames: Observable<readonly string[]>,
 ): Promise<TransactionConsistency> {
   const topic = transactionTopic(config.PIPELINE_TOPIC_PREFIX);
   if (!(await admin.listTopics()).includes(topic)) {
@@ -43,7 +43,7 @@ export async function transactionConsistency(
     maxChanges: config.PIPELINE_TRANSACTION_MAX_CHANGES,
     reads: (collection) => pattern.test(`${config.PIPELINE_TOPIC_PREFIX}.${collection}`),
     partitions: Object.fromEntries(topics.map(({ name, partitions }) => [name, partitions.length])),
-    listings: topicListings(admin, config, refreshMs),
+    listings: topicListings(config, topicNames),
     onTopicsGone: (id, collections) =>
       logger.warn(
         { transaction: id, tables: collections },
@@ -66,12 +66,12 @@ export async function transactionConsistency(
   };
 }
 
-/**
- * The table topics, listed one listing after another (each fetched once the one before was told,
- * as TopicListing needs) every `refreshMs`; a broker away only delays the next one.
- */
-function topicListings(admin: Admin, config: PipelineConfig, refreshMs: number): Observable<TopicListing> {
-  return defer(() => matchingTopics(admin, config.PIPELINE_TOPIC_PATTERN)).pipe(
+/** The table topics of each listing, as the assembler asks about them: by table. */
+function topicListings(
+  config: PipelineConfig,
+  topicNames: Observable<readonly string[]>,
+): Observable<TopicListing> {
+  return topicNames.pipe(
     map((names): TopicListing => {
       const listed = new Set(names);
       return {
@@ -79,8 +79,6 @@ function topicListings(admin: Admin, config: PipelineConfig, refreshMs: number):
         hasTopic: (collection) => listed.has(`${config.PIPELINE_TOPIC_PREFIX}.${collection}`),
       };
     }),
-    retry({ delay: refreshMs }),
-    repeat({ delay: refreshMs }),
   );
 }
 
