@@ -9,6 +9,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { MAVEN_POM } from '../infra/stack/config.js';
 import { PEER_POM } from '../infra/stack/peer-jars.js';
+import { microsPerMessage } from './cpu.js';
 
 export const fmt = (n: number): string => n.toLocaleString('en-US');
 
@@ -33,9 +34,6 @@ export interface RunCpu {
   /** Messages of the backlog: CPU is given per message, whatever the row counts. */
   readonly messages: number;
 }
-
-export const microsPerMessage = (seconds: number, messages: number): string =>
-  ((seconds / messages) * 1e6).toFixed(1);
 
 /** Reference rates per unit: a row's ratio is the reference of its unit ÷ its own rate. */
 export type References = Partial<Record<Unit, number>>;

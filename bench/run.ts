@@ -20,10 +20,10 @@ import { BENCH_TABLE, TARGET_DDL } from './events.js';
 import { fillTopic, type Backlog } from './fill.js';
 import { runNaiveConsumer } from './naive-consumer.js';
 import { PEER_CONFIGS, PEER_DEFAULTS, runPeer } from './peer.js';
-import { describeCpu, describeMachineCpu } from './cpu.js';
+import { describeCpu, describeMachineCpu, microsPerMessage } from './cpu.js';
 import { runPipelineService } from './pipeline-run.js';
 import { consumeRaw, copyFinalRows } from './raw-limits.js';
-import { fmt, microsPerMessage, machineLines, printTable, type Row } from './report.js';
+import { fmt, machineLines, printTable, type Row, type RunCpu } from './report.js';
 import { benchStackDown, benchStackUp } from './stack.js';
 import { verifyTarget } from './verify.js';
 
@@ -94,6 +94,13 @@ async function main(): Promise<void> {
       return;
     }
 
+    /** A run's CPU as the table gives it: per message of the backlog, whatever the row counts. */
+    const cpuOf = (run: { cpuSeconds: number; machineBusySeconds: number }): RunCpu => ({
+      seconds: run.cpuSeconds,
+      machineBusySeconds: run.machineBusySeconds,
+      messages: backlog.messages,
+    });
+
     if (SYSTEMS.has('raw')) {
       // With the parse first, as the raw limit always was measured: the client's code is not yet warm.
       for (const parse of [true, false]) {
@@ -113,11 +120,7 @@ async function main(): Promise<void> {
           unit: 'messages',
           count: backlog.messages,
           seconds: raw.seconds,
-          cpu: {
-            seconds: raw.cpuSeconds,
-            machineBusySeconds: raw.machineBusySeconds,
-            messages: backlog.messages,
-          },
+          cpu: cpuOf(raw),
         });
       }
       say(`Raw limit: COPY of the ${fmt(backlog.finalRows.length)} final rows…`);
@@ -170,11 +173,7 @@ async function main(): Promise<void> {
         say(
           `  ${drain.seconds.toFixed(2)} s; ${describeCpu(drain.cpuSeconds, backlog.messages)} (and ${drain.startupCpuSeconds.toFixed(2)} s starting); ${describeMachineCpu(drain.machineBusySeconds, drain.seconds, backlog.messages)}; ${verified}`,
         );
-        const cpu = {
-          seconds: drain.cpuSeconds,
-          machineBusySeconds: drain.machineBusySeconds,
-          messages: backlog.messages,
-        };
+        const cpu = cpuOf(drain);
         rows.push({ system, unit: 'change events', count: backlog.changes, seconds: drain.seconds, cpu });
         if (variant.key === 'pipeline') {
           // Beside the raw consume + parse, which counts messages.
@@ -210,11 +209,7 @@ async function main(): Promise<void> {
             unit: 'change events',
             count: backlog.changes,
             seconds: result.seconds,
-            cpu: {
-              seconds: result.cpuSeconds,
-              machineBusySeconds: result.machineBusySeconds,
-              messages: backlog.messages,
-            },
+            cpu: cpuOf(result),
           });
         } else {
           say(`  failed: ${result.failed}`);

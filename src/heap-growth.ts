@@ -68,7 +68,7 @@ export class HeapGrowthPolicy {
     if (report.type !== 'flush' || report.received < this.fullBatch || this.percent <= 0) return;
     this.lastBehindAt = this.now();
     if (!this.bounded) return;
-    // 0: V8 chooses the factor itself again.
+    // The bound while behind; 0 (the default) lets V8 choose the factor itself again.
     this.setFlags(`--heap-growing-percent=${this.behindPercent}`);
     this.bounded = false;
   };
